@@ -1,0 +1,53 @@
+# Amparo: `make demo` serves a working demo on SQLite; `make test` runs the test suite.
+# Both set everything up themselves: they find a Python >= 3.12 and create .venv.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# A Python >= 3.12: python3.13, python3.12, python3, then pyenv's installed versions.
+FIND_PYTHON = for c in python3.13 python3.12 python3 \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
+	done
+
+.PHONY: demo test test-postgres lint format serve clean bench
+
+$(STAMP): pyproject.toml
+	@base=$$($(FIND_PYTHON)); \
+	if [ -z "$$base" ]; then \
+	  echo "Amparo needs Python 3.12 or newer. Install it (for example 'apt install python3.12'," >&2; \
+	  echo "'brew install python@3.13', or 'pyenv install 3.13') and run make again." >&2; exit 1; \
+	fi; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then \
+	  rm -rf $(VENV); echo "Creating $(VENV) with $$base"; $$base -m venv $(VENV); fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/amparo demo
+
+serve: $(STAMP)
+	$(VENV)/bin/amparo serve
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# The same suite against the PostgreSQL server at DATABASE_URL (default: the local one).
+test-postgres: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/amparo} $(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy amparo config
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var/test-*

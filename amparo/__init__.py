@@ -1,0 +1,1 @@
+"""Amparo: protection case management and early warning for human rights defenders."""

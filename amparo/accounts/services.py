@@ -1,0 +1,107 @@
+"""Writes on users, second factors and API tokens; each one audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from amparo.accounts.models import ENTITY_ROLES, ApiToken, Entity, Role, User, hash_token
+from amparo.audit.services import audit_record
+
+
+def entity_create(*, actor: Any, slug: str, name: str, kind: str = "ngo", country: str = "") -> Entity:
+    with transaction.atomic():
+        entity = Entity.objects.create(slug=slug, name=name, kind=kind, country=country)
+        audit_record(actor, "entity.create", object_type="entity", object_id=entity.pk,
+                     fields=["slug", "name", "kind", "country"])
+    return entity
+
+
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    role: str,
+    password: str,
+    entity: Entity | None = None,
+    defender: Any = None,
+    validate: bool = True,
+) -> tuple[User, TOTPDevice]:
+    """Create a user with a confirmed TOTP device; returns both (the device holds the secret)."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if role in ENTITY_ROLES and entity is None:
+        raise ValidationError({"entity": f"A {role} must belong to an entity."})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "This username is taken."})
+    user = User(username=username, role=role, entity=entity, defender=defender)
+    if validate:
+        validate_password(password, user)
+    user.set_password(password)
+    user.is_staff = role == Role.ADMIN
+    user.is_superuser = False
+    with transaction.atomic():
+        user.save()
+        device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+        audit_record(actor, "user.create", object_type="user", object_id=user.pk,
+                     fields=["username", "role", "entity"], detail={"role": role})
+    return user, device
+
+
+def totp_device_reset(*, actor: Any, user: User) -> TOTPDevice:
+    """Replace the user's second factor with a new, unconfirmed one (enrolment at next login)."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
+        audit_record(actor, "user.totp_reset", object_type="user", object_id=user.pk)
+    return device
+
+
+def totp_device_confirm(*, user: User, device: TOTPDevice) -> None:
+    with transaction.atomic():
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(user, "user.totp_enrol", object_type="user", object_id=user.pk)
+
+
+def api_token_create(
+    *, actor: User, name: str, expires_in_days: int | None = 90
+) -> tuple[ApiToken, str]:
+    """Create a personal token for the actor; the raw token is returned once and never stored."""
+    raw = ApiToken.generate()
+    expires_at = (
+        timezone.now() + datetime.timedelta(days=expires_in_days) if expires_in_days else None
+    )
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor, name=name[:100], digest=hash_token(raw), hint=raw[:8], expires_at=expires_at
+        )
+        audit_record(actor, "token.create", object_type="api_token", object_id=token.pk)
+    return token, raw
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor, "token.revoke", object_type="api_token", object_id=token.pk)
+
+
+def user_deactivate(*, actor: Any, user: User) -> None:
+    """Disable an account and end every session and token it holds."""
+    from django.contrib.sessions.models import Session
+
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+                session.delete()
+        audit_record(actor, "user.deactivate", object_type="user", object_id=user.pk)

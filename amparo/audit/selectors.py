@@ -1,0 +1,49 @@
+"""Reads of the audit log: verification of the chain and the auditor's listings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from amparo.audit.chain import CHAINED_FIELDS, VerifyResult, verify_events
+from amparo.audit.models import AuditEvent
+
+
+def audit_verify(witness: dict[int, str] | None = None) -> VerifyResult:
+    events = (
+        AuditEvent.objects.order_by("seq")
+        .values(*CHAINED_FIELDS, "prev_hash", "hash")
+        .iterator(chunk_size=5000)
+    )
+    return verify_events(events, witness)
+
+
+def audit_head() -> tuple[int, str]:
+    last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
+    return (last["seq"], last["hash"]) if last else (0, "")
+
+
+def audit_event_list(
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    actor_id: int | None = None,
+    action: str = "",
+    since: Any = None,
+    until: Any = None,
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.all()
+    if object_type:
+        events = events.filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    if actor_id is not None:
+        events = events.filter(actor_id=actor_id)
+    if action:
+        events = events.filter(action__startswith=action)
+    if since is not None:
+        events = events.filter(occurred_at__gte=since)
+    if until is not None:
+        events = events.filter(occurred_at__lt=until)
+    return events.order_by("-seq")

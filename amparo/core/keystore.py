@@ -1,0 +1,87 @@
+"""Create, open, rewrap and shred data keys; the only code that touches wrapped key bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from amparo.core.crypto import Shredded, derive_subkey, new_key
+from amparo.core.keys import get_keyring
+from amparo.core.models import DataKey
+
+
+def data_key_create(*, purpose: str = DataKey.Purpose.SUBJECT) -> DataKey:
+    data_key = DataKey(purpose=purpose)
+    kek_id, wrapped = get_keyring().wrap(new_key(), data_key_id=str(data_key.id))
+    data_key.kek_id, data_key.wrapped = kek_id, wrapped
+    data_key.save(force_insert=True)
+    return data_key
+
+
+def data_key_open(data_key: DataKey) -> bytes:
+    if data_key.wrapped is None:
+        raise Shredded("This record's data key was destroyed.")
+    return get_keyring().unwrap(
+        bytes(data_key.wrapped), kek_id=data_key.kek_id, data_key_id=str(data_key.id)
+    )
+
+
+def data_key_shred(data_key: DataKey) -> None:
+    DataKey.objects.filter(pk=data_key.pk).update(wrapped=None, shredded_at=timezone.now())
+    data_key.wrapped = None
+    get_keyring().forget()
+
+
+_index_root: tuple[bytes, bytes] | None = None
+_index_keys: dict[str, bytes] = {}
+
+
+def index_root_key() -> bytes:
+    """The root of every blind-index key, itself a data key wrapped by the KEK."""
+    global _index_root
+    data_key = DataKey.objects.filter(purpose=DataKey.Purpose.INDEX).first()
+    if data_key is None:
+        try:
+            with transaction.atomic():
+                data_key = data_key_create(purpose=DataKey.Purpose.INDEX)
+        except IntegrityError:
+            data_key = DataKey.objects.get(purpose=DataKey.Purpose.INDEX)
+    wrapped = bytes(data_key.wrapped or b"")
+    if _index_root is None or _index_root[0] != wrapped:
+        _index_root = (wrapped, data_key_open(data_key))
+        _index_keys.clear()
+    return _index_root[1]
+
+
+def index_key(purpose: str) -> bytes:
+    root = index_root_key()
+    key = _index_keys.get(purpose)
+    if key is None:
+        key = _index_keys[purpose] = derive_subkey(root, f"amparo-blind-index|{purpose}")
+    return key
+
+
+def rewrap_all(batch_size: int = 500) -> Iterator[int]:
+    """Rewrap every live data key under the current KEK; yields the running count."""
+    keyring = get_keyring()
+    current = keyring.require_current()
+    done = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DataKey.objects.select_for_update()
+                .filter(wrapped__isnull=False)
+                .exclude(kek_id=current.id)[:batch_size]
+            )
+            if not batch:
+                return
+            for data_key in batch:
+                plain = data_key_open(data_key)
+                data_key.kek_id, data_key.wrapped = keyring.wrap(
+                    plain, data_key_id=str(data_key.id)
+                )
+            DataKey.objects.bulk_update(batch, ["kek_id", "wrapped"])
+        done += len(batch)
+        yield done

@@ -1,0 +1,58 @@
+"""Domain validation shared by forms, the API and the importer: errors keyed by field name."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+
+from amparo.core.places import is_country, is_subdivision_of
+
+
+class Errors:
+    """Collects field errors, then raises one ValidationError naming every bad field."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.by_field.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+    def country(self, field: str, value: str, *, required: bool = True) -> None:
+        if not value:
+            if required:
+                self.add(field, "This field is required.")
+        elif not is_country(value):
+            self.add(field, f"Unknown ISO 3166-1 alpha-2 country code {value!r}.")
+
+    def subdivision(self, field: str, value: str, country: str) -> None:
+        if value and not is_subdivision_of(value, country):
+            self.add(field, f"{value!r} is not an ISO 3166-2 subdivision of {country or '?'}.")
+
+    def codes(
+        self, field: str, values: Iterable[str], allowed: Iterable[str], *, at_least_one: bool
+    ) -> None:
+        values = list(values)
+        allowed = set(allowed)
+        unknown = [v for v in values if v not in allowed]
+        if unknown:
+            self.add(field, f"Unknown code {unknown[0]!r}.")
+        elif at_least_one and not values:
+            self.add(field, "Give at least one code.")
+
+    def code(self, field: str, value: str, allowed: Iterable[str]) -> None:
+        if value not in set(allowed):
+            self.add(field, f"Unknown code {value!r}.")
+
+    def required_text(self, field: str, value: str | None) -> None:
+        if value is None or not str(value).strip():
+            self.add(field, "This field is required.")
+
+    def not_future(self, field: str, value: datetime.date | None) -> None:
+        if value is not None and value > datetime.date.today() + datetime.timedelta(days=1):
+            self.add(field, "This date is in the future.")

@@ -1,0 +1,90 @@
+"""Reads of incidents, filtered by the actor's policy scope."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from amparo.incidents.models import Attachment, Incident
+from amparo.incidents.policies import incident_scope
+from amparo.registry.models import Defender
+
+
+@dataclass
+class IncidentFilters:
+    country: str = ""
+    subdivision: str = ""
+    violation: str = ""
+    perpetrator: str = ""
+    context: str = ""
+    verification: str = ""
+    category: str = ""
+    gender: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    defender: str = ""
+
+
+def incident_queryset(actor: Any) -> QuerySet[Incident]:
+    return (
+        Incident.objects.filter(incident_scope(actor))
+        .select_related("case", "data_key", "lead_entity")
+        .prefetch_related("violation_rows", "perpetrator_rows", "context_rows")
+    )
+
+
+def incident_list(*, actor: Any, filters: IncidentFilters | None = None) -> QuerySet[Incident]:
+    filters = filters or IncidentFilters()
+    incidents = incident_queryset(actor)
+    for name in ("country", "subdivision", "verification"):
+        value = getattr(filters, name)
+        if value:
+            incidents = incidents.filter(**{name: value})
+    if filters.violation:
+        incidents = incidents.filter(violation_rows__code=filters.violation)
+    if filters.perpetrator:
+        incidents = incidents.filter(perpetrator_rows__code=filters.perpetrator)
+    if filters.context:
+        incidents = incidents.filter(context_rows__code=filters.context)
+    if filters.category:
+        incidents = incidents.filter(victim_defenders__category_rows__code=filters.category)
+    if filters.gender:
+        incidents = incidents.filter(victim_defenders__gender=filters.gender)
+    if filters.date_from:
+        incidents = incidents.filter(date__gte=filters.date_from)
+    if filters.date_to:
+        incidents = incidents.filter(date__lte=filters.date_to)
+    if filters.defender:
+        incidents = incidents.filter(victim_defenders__code=filters.defender)
+    return incidents.distinct()
+
+
+def incident_get(*, actor: Any, code: str) -> Incident:
+    incident = incident_queryset(actor).filter(code=code).first()
+    if incident is None:
+        raise Http404("Not found.")
+    return incident
+
+
+def incidents_concerning(*, actor: Any, defender: Defender) -> QuerySet[Incident]:
+    """Visible incidents against the defender, their relatives or their organisations."""
+    organisation_ids = list(defender.organisations.values_list("pk", flat=True))
+    concerning = Q(victim_defenders=defender) | Q(victim_persons__defender=defender)
+    if organisation_ids:
+        concerning |= Q(organisations__in=organisation_ids)
+    return incident_queryset(actor).filter(concerning).distinct().order_by("-date", "-code")
+
+
+def attachment_get(*, actor: Any, incident: Incident, attachment_id: Any) -> Attachment:
+    attachment = (
+        Attachment.objects.filter(incident=incident, pk=attachment_id)
+        .select_related("data_key", "incident")
+        .first()
+    )
+    if attachment is None:
+        raise Http404("Not found.")
+    return attachment

@@ -1,0 +1,300 @@
+"""Writes on incidents and their evidence; policy-checked, validated, audited, one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from amparo.accounts.models import User
+from amparo.audit.services import audit_record
+from amparo.core import crypto
+from amparo.core.codes import next_code
+from amparo.core.keystore import data_key_create, data_key_open
+from amparo.core.policy import deny
+from amparo.core.validation import Errors
+from amparo.core.vocab import Context, DatePrecision, Perpetrator, Verification, Violation, codes
+from amparo.incidents.models import (
+    Attachment,
+    Incident,
+    IncidentContext,
+    IncidentPerpetrator,
+    IncidentViolation,
+)
+from amparo.incidents.policies import may_change_incident, may_record_incident
+from amparo.registry.models import Case, Defender, Organisation, Person
+
+INCIDENT_PREFIX = "INC"
+CODE_TABLES = {
+    "violations": IncidentViolation,
+    "perpetrators": IncidentPerpetrator,
+    "contexts": IncidentContext,
+}
+
+
+@dataclass
+class IncidentData:
+    date: datetime.date
+    country: str
+    violations: list[str]
+    date_precision: str = DatePrecision.DAY
+    end_date: datetime.date | None = None
+    reported_on: datetime.date | None = None
+    subdivision: str = ""
+    locality: str = ""
+    victim_defenders: list[Defender] = field(default_factory=list)
+    victim_persons: list[Person] = field(default_factory=list)
+    organisations: list[Organisation] = field(default_factory=list)
+    perpetrators: list[str] = field(default_factory=lambda: [Perpetrator.UNKNOWN.value])
+    perpetrator_detail: str = ""
+    contexts: list[str] = field(default_factory=list)
+    state_acquiescence: bool = False
+    narrative: str = ""
+    sources: list[str] = field(default_factory=list)
+    verification: str = Verification.UNVERIFIED
+
+    def validate(self) -> None:
+        errors = Errors()
+        errors.country("country", self.country)
+        errors.subdivision("subdivision", self.subdivision, self.country)
+        errors.codes("violations", self.violations, codes(Violation), at_least_one=True)
+        errors.codes("perpetrators", self.perpetrators or ["unknown"], codes(Perpetrator),
+                     at_least_one=True)
+        errors.codes("context", self.contexts, codes(Context), at_least_one=False)
+        errors.code("date_precision", self.date_precision, codes(DatePrecision))
+        errors.code("verification", self.verification, codes(Verification))
+        errors.not_future("date", self.date)
+        if self.end_date is not None and self.end_date < self.date:
+            errors.add("end_date", "The end date is before the date.")
+        if self.reported_on is not None and self.reported_on < self.date:
+            errors.add("reported_on", "The incident cannot be reported before it happened.")
+        if not (self.victim_defenders or self.victim_persons or self.organisations):
+            errors.add("victims", "Name at least one victim or targeted organisation.")
+        if not all(isinstance(s, str) for s in self.sources):
+            errors.add("sources", "Sources are a list of text.")
+        errors.raise_if_any()
+
+    def code_lists(self) -> dict[str, list[str]]:
+        return {
+            "violations": sorted(set(self.violations)),
+            "perpetrators": sorted(set(self.perpetrators or ["unknown"])),
+            "contexts": sorted(set(self.contexts)),
+        }
+
+
+_PLAIN = ("date", "date_precision", "end_date", "country", "subdivision", "state_acquiescence",
+          "verification")
+_SENSITIVE = ("locality", "perpetrator_detail", "narrative", "sources")
+
+
+def _primary_case(data: IncidentData) -> Case | None:
+    for defender in data.victim_defenders:
+        return defender.case
+    for person in data.victim_persons:
+        return person.defender.case
+    return None
+
+
+def _key_holder(data: IncidentData) -> Defender | None:
+    """The incident is sealed under its first victim defender's key, so shredding that defender
+    erases the incident's narrative too."""
+    for defender in data.victim_defenders:
+        return defender
+    for person in data.victim_persons:
+        return person.defender
+    return None
+
+
+def _set_codes(incident: Incident, lists: dict[str, list[str]], only: set[str] | None = None) -> None:
+    for name, model in CODE_TABLES.items():
+        if only is not None and name not in only:
+            continue
+        model.objects.filter(incident=incident).delete()
+        model.objects.bulk_create(model(incident=incident, code=code) for code in lists[name])
+
+
+def incident_record(
+    *,
+    actor: Any,
+    data: IncidentData,
+    case: Case | None = None,
+    entity: Any = None,
+    external_id: str | None = None,
+    digest: str = "",
+) -> Incident:
+    case = case or _primary_case(data)
+    if not may_record_incident(actor, case):
+        raise deny()
+    data.validate()
+    holder = _key_holder(data)
+    if holder is not None and holder.is_shredded:
+        errors = Errors()
+        errors.add("victims", "The first victim's record was shredded.")
+        errors.raise_if_any()
+    lead_entity = case.lead_entity if case else (entity or getattr(actor, "entity", None))
+    if lead_entity is None:
+        raise deny("A lead entity is needed to record an incident.")
+    with transaction.atomic():
+        code = next_code(INCIDENT_PREFIX)
+        incident = Incident(
+            code=code,
+            external_id=external_id or code,
+            case=case,
+            lead_entity=lead_entity,
+            data_key=holder.data_key if holder else data_key_create(),
+            reported_on=data.reported_on or data.date,
+            created_by=actor if isinstance(actor, User) else None,
+            digest=digest,
+            **{name: getattr(data, name) for name in _PLAIN},
+        )
+        incident.locality = data.locality or None
+        incident.perpetrator_detail = data.perpetrator_detail or None
+        incident.narrative = data.narrative or None
+        incident.sources = data.sources
+        incident.save(force_insert=True)
+        incident.victim_defenders.set(data.victim_defenders)
+        incident.victim_persons.set(data.victim_persons)
+        incident.organisations.set(data.organisations)
+        _set_codes(incident, data.code_lists())
+        audit_record(
+            actor,
+            "incident.create",
+            object_type="incident",
+            object_id=incident.pk,
+            fields=[*_PLAIN, *_SENSITIVE, "reported_on", "victims", "organisations",
+                    *CODE_TABLES],
+            detail={"code": incident.code, "case": case.code if case else ""},
+        )
+    return incident
+
+
+def incident_update(
+    *, actor: Any, incident: Incident, data: IncidentData, digest: str | None = None
+) -> list[str]:
+    if not may_change_incident(actor, incident):
+        raise deny()
+    data.validate()
+    changed = [n for n in _PLAIN if getattr(incident, n) != getattr(data, n)]
+    if incident.reported_on != (data.reported_on or data.date):
+        changed.append("reported_on")
+    current = {
+        "locality": incident.locality or "",
+        "perpetrator_detail": incident.perpetrator_detail or "",
+        "narrative": incident.narrative or "",
+        "sources": incident.sources or [],
+    }
+    wanted = {
+        "locality": data.locality or "",
+        "perpetrator_detail": data.perpetrator_detail or "",
+        "narrative": data.narrative or "",
+        "sources": data.sources or [],
+    }
+    changed += [n for n in _SENSITIVE if current[n] != wanted[n]]
+    existing = {
+        "violations": incident.violation_codes,
+        "perpetrators": incident.perpetrator_codes,
+        "contexts": incident.context_codes,
+    }
+    lists = data.code_lists()
+    changed_codes = {name for name in CODE_TABLES if existing[name] != lists[name]}
+    changed += sorted(changed_codes)
+    victims_before = (
+        {d.pk for d in incident.victim_defenders.all()}, {p.pk for p in incident.victim_persons.all()}
+    )
+    victims_after = ({d.pk for d in data.victim_defenders}, {p.pk for p in data.victim_persons})
+    if victims_before != victims_after:
+        changed.append("victims")
+    if {o.pk for o in incident.organisations.all()} != {o.pk for o in data.organisations}:
+        changed.append("organisations")
+    if not changed:
+        return []
+    with transaction.atomic():
+        for name in _PLAIN:
+            setattr(incident, name, getattr(data, name))
+        incident.reported_on = data.reported_on or data.date
+        for name in _SENSITIVE:
+            if name in changed:
+                value = wanted[name]
+                setattr(incident, name, value if name == "sources" else (value or None))
+        if digest is not None:
+            incident.digest = digest
+        incident.save()
+        if "victims" in changed:
+            incident.victim_defenders.set(data.victim_defenders)
+            incident.victim_persons.set(data.victim_persons)
+        if "organisations" in changed:
+            incident.organisations.set(data.organisations)
+        _set_codes(incident, lists, only=changed_codes)
+        audit_record(actor, "incident.update", object_type="incident", object_id=incident.pk,
+                     fields=changed)
+    return changed
+
+
+def _attachment_aad(attachment: Attachment) -> bytes:
+    return f"amparo|attachment|{attachment.pk}|{attachment.data_key_id}".encode()
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return Path(settings.AMPARO_ATTACHMENTS_DIR) / f"{attachment.pk}.bin"
+
+
+def attachment_add(
+    *, actor: Any, incident: Incident, upload: IO[bytes], filename: str, content_type: str
+) -> Attachment:
+    """Hash the original (chain of custody), encrypt it under the incident's key, store it."""
+    if not may_change_incident(actor, incident):
+        raise deny()
+    content = upload.read(settings.AMPARO_MAX_ATTACHMENT_BYTES + 1)
+    errors = Errors()
+    if len(content) > settings.AMPARO_MAX_ATTACHMENT_BYTES:
+        errors.add("file", "The file is larger than the limit.")
+    if not filename.strip():
+        errors.add("file", "The file has no name.")
+    errors.raise_if_any()
+    attachment = Attachment(
+        incident=incident,
+        data_key=incident.data_key,
+        content_type=(content_type or "application/octet-stream")[:100],
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor if isinstance(actor, User) else None,
+    )
+    attachment.filename = os.path.basename(filename)[:255]
+    sealed = crypto.seal(data_key_open(incident.data_key), content, _attachment_aad(attachment))
+    path = attachment_path(attachment)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+        handle.write(sealed)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(handle.name, path)
+    try:
+        with transaction.atomic():
+            attachment.save(force_insert=True)
+            audit_record(actor, "attachment.create", object_type="attachment",
+                         object_id=attachment.pk, fields=["filename", "content"],
+                         detail={"incident": incident.code, "sha256": attachment.sha256,
+                                 "size": attachment.size})
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return attachment
+
+
+def attachment_read(*, actor: Any, attachment: Attachment) -> bytes:
+    """Decrypt an attachment for a visible incident (callers fetch it through the selector)."""
+    content = crypto.unseal(
+        data_key_open(attachment.data_key), attachment_path(attachment).read_bytes(),
+        _attachment_aad(attachment),
+    )
+    audit_record(actor, "attachment.read", object_type="attachment", object_id=attachment.pk,
+                 fields=["filename", "content"], detail={"incident": attachment.incident.code})
+    return content

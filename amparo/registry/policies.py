@@ -1,0 +1,78 @@
+"""Who may see and do what in the registry. Used by pages, API, exports and admin alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from amparo.accounts.models import Role
+from amparo.core.policy import NOTHING, case_visible_q, role_of, team_member_exists
+from amparo.registry.models import Case, Defender
+
+
+def case_scope(actor: Any) -> Q:
+    return case_visible_q(actor)
+
+
+def defender_scope(actor: Any) -> Q:
+    if role_of(actor) == Role.DEFENDER:
+        return Q(pk=actor.defender_id) if actor.defender_id else NOTHING
+    return case_visible_q(actor, "case__")
+
+
+def person_scope(actor: Any) -> Q:
+    if role_of(actor) == Role.DEFENDER:
+        return Q(defender_id=actor.defender_id) if actor.defender_id else NOTHING
+    return case_visible_q(actor, "defender__case__")
+
+
+def organisation_scope(actor: Any) -> Q:
+    role = role_of(actor)
+    if role == "system":
+        return Q()
+    if role in {Role.COORDINATOR, Role.CASE_OFFICER, Role.ANALYST}:
+        return Q(lead_entity_id=actor.entity_id)
+    return NOTHING
+
+
+def may_register_defender(actor: Any) -> bool:
+    return role_of(actor) in {"system", Role.COORDINATOR, Role.CASE_OFFICER}
+
+
+def may_register_organisation(actor: Any) -> bool:
+    return may_register_defender(actor)
+
+
+def may_work_case(actor: Any, case: Case) -> bool:
+    """Document and change what belongs to a case: its lead entity's coordinators and its team."""
+    role = role_of(actor)
+    if role == "system":
+        return True
+    if role == Role.COORDINATOR:
+        return case.lead_entity_id == actor.entity_id and (
+            not case.restricted or _on_team(actor, case)
+        )
+    if role == Role.CASE_OFFICER:
+        return _on_team(actor, case)
+    return False
+
+
+def may_change_defender(actor: Any, defender: Defender) -> bool:
+    return not defender.is_shredded and may_work_case(actor, defender.case)
+
+
+def may_manage_case(actor: Any, case: Case) -> bool:
+    """Assign the team and set the restricted flag: coordinators of the lead entity only."""
+    role = role_of(actor)
+    if role == "system":
+        return True
+    return role == Role.COORDINATOR and may_work_case(actor, case)
+
+
+def may_shred_defender(actor: Any, defender: Defender) -> bool:
+    return may_manage_case(actor, defender.case)
+
+
+def _on_team(actor: Any, case: Case) -> bool:
+    return Case.objects.filter(pk=case.pk).filter(team_member_exists(actor, "pk")).exists()

@@ -1,0 +1,192 @@
+"""Reads of the registry, always filtered by the actor's policy scope."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404
+
+from amparo.accounts.models import Role, User
+from amparo.core.blind import blind_index
+from amparo.core.policy import role_of, sees_identities
+from amparo.registry.models import BlindIndex, Case, Defender, Organisation, Person
+from amparo.registry.policies import (
+    case_scope,
+    defender_scope,
+    organisation_scope,
+    person_scope,
+)
+
+
+@dataclass
+class DefenderFilters:
+    country: str = ""
+    subdivision: str = ""
+    category: str = ""
+    gender: str = ""
+    status: str = ""
+    violation: str = ""
+    registered_from: datetime.date | None = None
+    registered_to: datetime.date | None = None
+    organisation: str = ""
+    query: str = ""
+
+
+def defender_queryset(actor: Any) -> QuerySet[Defender]:
+    return (
+        Defender.objects.filter(defender_scope(actor))
+        .select_related("case", "data_key", "case__lead_entity")
+        .prefetch_related("category_rows")
+    )
+
+
+def defender_list(*, actor: Any, filters: DefenderFilters | None = None) -> QuerySet[Defender]:
+    filters = filters or DefenderFilters()
+    defenders = defender_queryset(actor)
+    for name in ("country", "subdivision", "gender", "status"):
+        value = getattr(filters, name)
+        if value:
+            defenders = defenders.filter(**{name: value})
+    if filters.category:
+        defenders = defenders.filter(category_rows__code=filters.category)
+    if filters.violation:
+        from amparo.incidents.models import IncidentViolation
+
+        defenders = defenders.filter(
+            Exists(
+                IncidentViolation.objects.filter(
+                    code=filters.violation, incident__victim_defenders=OuterRef("pk")
+                )
+            )
+        )
+    if filters.organisation:
+        defenders = defenders.filter(organisations__external_id=filters.organisation)
+    if filters.registered_from:
+        defenders = defenders.filter(registered_on__gte=filters.registered_from)
+    if filters.registered_to:
+        defenders = defenders.filter(registered_on__lte=filters.registered_to)
+    if filters.query:
+        defenders = defenders.filter(pk__in=_matching_ids(actor, filters.query))
+    return defenders.distinct()
+
+
+def _matching_ids(actor: Any, query: str) -> list[Any]:
+    """Exact search: a defender code, or a name / phone / e-mail through the blind indexes.
+
+    Analysts see no identities, so they can search by code only."""
+    query = query.strip()
+    ids = list(Defender.objects.filter(code__iexact=query).values_list("pk", flat=True))
+    if not sees_identities(actor):
+        return ids
+    digests = [
+        (purpose, blind_index(purpose, query))
+        for purpose in ("defender.name", "defender.phone", "defender.email")
+    ]
+    for purpose, digest in digests:
+        if digest:
+            ids += BlindIndex.objects.filter(purpose=purpose, digest=digest).values_list(
+                "defender_id", flat=True
+            )
+    return ids
+
+
+def defender_get(*, actor: Any, code: str) -> Defender:
+    defender = defender_queryset(actor).filter(code=code).first()
+    if defender is None:
+        raise Http404("Not found.")
+    return defender
+
+
+def defender_duplicates(
+    *,
+    actor: Any,
+    name: str,
+    alias: str = "",
+    contacts: dict[str, str] | None = None,
+    exclude: Defender | None = None,
+) -> list[Defender]:
+    """Visible defenders whose name, alias, phone or e-mail matches exactly (after normalising)."""
+    if not sees_identities(actor):
+        return []
+    wanted: list[tuple[str, str | None]] = [
+        ("defender.name", blind_index("defender.name", name) if name else None),
+        ("defender.name", blind_index("defender.name", alias) if alias else None),
+    ]
+    for key, value in (contacts or {}).items():
+        kind = "email" if "@" in value or key == "email" else "phone"
+        wanted.append((f"defender.{kind}", blind_index(f"defender.{kind}", value)))
+    ids: set[Any] = set()
+    for purpose, digest in wanted:
+        if digest:
+            ids.update(
+                BlindIndex.objects.filter(purpose=purpose, digest=digest).values_list(
+                    "defender_id", flat=True
+                )
+            )
+    defenders = defender_queryset(actor).filter(pk__in=ids, shredded_at__isnull=True)
+    if exclude is not None:
+        defenders = defenders.exclude(pk=exclude.pk)
+    return list(defenders.order_by("code"))
+
+
+def case_get(*, actor: Any, code: str) -> Case:
+    case = Case.objects.filter(case_scope(actor), code=code).select_related("lead_entity").first()
+    if case is None:
+        raise Http404("Not found.")
+    return case
+
+
+def case_team(case: Case) -> list[User]:
+    return list(User.objects.filter(case_memberships__case=case).order_by("username"))
+
+
+def team_candidates(case: Case) -> QuerySet[User]:
+    return User.objects.filter(
+        entity_id=case.lead_entity_id,
+        role__in=[Role.COORDINATOR, Role.CASE_OFFICER],
+        is_active=True,
+    ).order_by("username")
+
+
+def person_list(*, actor: Any, defender: Defender) -> QuerySet[Person]:
+    return Person.objects.filter(person_scope(actor), defender=defender).select_related(
+        "data_key", "defender"
+    )
+
+
+def person_get(*, actor: Any, external_id: str) -> Person:
+    person = (
+        Person.objects.filter(person_scope(actor), external_id=external_id)
+        .select_related("defender", "defender__case", "data_key")
+        .first()
+    )
+    if person is None:
+        raise Http404("Not found.")
+    return person
+
+
+def organisation_list(
+    *, actor: Any, country: str = "", kind: str = ""
+) -> QuerySet[Organisation]:
+    organisations = Organisation.objects.filter(organisation_scope(actor)).select_related(
+        "data_key"
+    )
+    if country:
+        organisations = organisations.filter(country=country)
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    return organisations
+
+
+def organisation_get(*, actor: Any, external_id: str) -> Organisation:
+    organisation = organisation_list(actor=actor).filter(external_id=external_id).first()
+    if organisation is None:
+        raise Http404("Not found.")
+    return organisation
+
+
+def may_see_team(actor: Any) -> bool:
+    return role_of(actor) in {"system", Role.COORDINATOR, Role.CASE_OFFICER}

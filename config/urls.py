@@ -1,0 +1,18 @@
+"""URL wiring: pages per domain, the API under /api/v1/, the configuration-only admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from amparo.core import views as core_views
+from config.api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("amparo.accounts.urls")),
+    path("defenders/", include("amparo.registry.urls")),
+    path("incidents/", include("amparo.incidents.urls")),
+    path("audit/", include("amparo.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
