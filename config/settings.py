@@ -26,6 +26,7 @@ TESTING = AMPARO_ENV == "test"
 AMPARO_DATA_DIR = data_dir()
 AMPARO_ATTACHMENTS_DIR = AMPARO_DATA_DIR / "attachments"
 AMPARO_DEV_KEY_FILE = AMPARO_DATA_DIR / "dev-keys.json"
+AMPARO_DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
