@@ -119,7 +119,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": AMPARO_DATA_DIR / "amparo.sqlite3",
+            "NAME": str(AMPARO_DATA_DIR / "amparo.sqlite3"),
             "OPTIONS": {
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
                 "transaction_mode": "IMMEDIATE",

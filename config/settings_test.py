@@ -5,5 +5,7 @@ import tempfile
 
 os.environ["AMPARO_ENV"] = "test"
 os.environ.setdefault("AMPARO_DATA_DIR", tempfile.mkdtemp(prefix="amparo-test-"))
+# Concurrent runs on one PostgreSQL server must not share (and drop) one test database.
+os.environ.setdefault("AMPARO_TEST_DATABASE", f"test_amparo_{os.getpid()}")
 
-from config.settings import *  # noqa: E402, F403
+from config.settings import *  # noqa: F403

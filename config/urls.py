@@ -1,9 +1,9 @@
 """URL wiring: pages per domain, the API under /api/v1/, the configuration-only admin."""
 
-from django.contrib import admin
 from django.urls import include, path
 
 from amparo.core import views as core_views
+from amparo.core.admin_site import admin_site
 from config.api import api
 
 urlpatterns = [
@@ -14,5 +14,5 @@ urlpatterns = [
     path("incidents/", include("amparo.incidents.urls")),
     path("audit/", include("amparo.audit.urls")),
     path("api/v1/", api.urls),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_site.urls),
 ]

@@ -105,3 +105,51 @@ def user_deactivate(*, actor: Any, user: User) -> None:
             if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
                 session.delete()
         audit_record(actor, "user.deactivate", object_type="user", object_id=user.pk)
+
+
+def entity_update(*, actor: Any, entity: Entity, name: str, kind: str, country: str) -> list[str]:
+    changed = [
+        field
+        for field, value in (("name", name), ("kind", kind), ("country", country))
+        if getattr(entity, field) != value
+    ]
+    if not changed:
+        return []
+    with transaction.atomic():
+        entity.name, entity.kind, entity.country = name, kind, country
+        entity.save(update_fields=changed)
+        audit_record(actor, "entity.update", object_type="entity", object_id=entity.pk,
+                     fields=changed)
+    return changed
+
+
+def user_update(
+    *, actor: Any, user: User, role: str, entity: Entity | None, is_active: bool
+) -> list[str]:
+    """Change a user's role, entity or active flag (deactivation also ends sessions/tokens)."""
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if role in ENTITY_ROLES and entity is None:
+        raise ValidationError({"entity": f"A {role} must belong to an entity."})
+    changed = [
+        field
+        for field, value in (("role", role), ("entity", entity))
+        if getattr(user, field) != value
+    ]
+    if changed:
+        with transaction.atomic():
+            user.role, user.entity = role, entity
+            user.is_staff = role == Role.ADMIN
+            user.save(update_fields=[*changed, "is_staff"])
+            audit_record(actor, "user.update", object_type="user", object_id=user.pk,
+                         fields=changed, detail={"role": role})
+    if user.is_active and not is_active:
+        user_deactivate(actor=actor, user=user)
+        changed.append("is_active")
+    elif not user.is_active and is_active:
+        with transaction.atomic():
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            audit_record(actor, "user.activate", object_type="user", object_id=user.pk)
+        changed.append("is_active")
+    return changed

@@ -58,7 +58,7 @@ def audit_record_many(actor: Any, events: Iterable[PendingEvent]) -> list[AuditE
         last = AuditEvent.objects.order_by("-seq").values("seq", "hash").first()
         seq, prev_hash = (last["seq"], last["hash"]) if last else (0, GENESIS)
         now, who, rid = timezone.now(), _actor_values(actor), request_id.get()
-        rows = []
+        rows: list[AuditEvent] = []
         for event in pending:
             seq += 1
             values = {

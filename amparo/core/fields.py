@@ -91,6 +91,9 @@ class EncryptedField(models.BinaryField):
     """A sensitive value of one kind: text, json, int, bool or date. NULL means absent."""
 
     descriptor_class = EncryptedAttribute
+    # For django-stubs: the attribute holds the decrypted value of the field's kind.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def __init__(self, *args: Any, kind: str = "text", key_field: str = "data_key", **kwargs: Any):
         if kind not in {"text", "json", "int", "bool", "date"}:

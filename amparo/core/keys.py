@@ -110,9 +110,9 @@ def load_keyring() -> Keyring:
     if not settings.PRODUCTION:
         data = read_dev_file(settings.AMPARO_DEV_KEY_FILE)
         if data is not None:
-            previous = tuple(
-                Kek(decode_key(str(v))) for v in data.get("previous_keks", []) or []  # type: ignore[union-attr]
-            )
+            listed = data.get("previous_keks")
+            values = listed if isinstance(listed, list) else []
+            previous = tuple(Kek(decode_key(str(v))) for v in values)
             return Keyring(Kek(decode_key(str(data["kek"]))), previous)
     return Keyring(None)
 

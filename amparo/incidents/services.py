@@ -33,7 +33,7 @@ from amparo.incidents.policies import may_change_incident, may_record_incident
 from amparo.registry.models import Case, Defender, Organisation, Person
 
 INCIDENT_PREFIX = "INC"
-CODE_TABLES = {
+CODE_TABLES: dict[str, Any] = {
     "violations": IncidentViolation,
     "perpetrators": IncidentPerpetrator,
     "contexts": IncidentContext,
