@@ -18,8 +18,27 @@ from amparo.accounts.services import (
 from amparo.core.admin_site import admin_site
 
 
+class ConfigurationAdmin(admin.ModelAdmin):
+    """Permissions come from the admin role (the site already requires it), not model perms."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return admin_site.has_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Entity, site=admin_site)
-class EntityAdmin(admin.ModelAdmin):
+class EntityAdmin(ConfigurationAdmin):
     list_display = ["name", "slug", "kind", "country"]
     search_fields = ["name", "slug"]
     fields = ["slug", "name", "kind", "country"]
@@ -29,15 +48,13 @@ class EntityAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Entity, form: Any, change: bool) -> None:
         if change:
-            entity_update(actor=request.user, entity=obj, name=form.cleaned_data["name"],
+            current = Entity.objects.get(pk=obj.pk)
+            entity_update(actor=request.user, entity=current, name=form.cleaned_data["name"],
                           kind=form.cleaned_data["kind"], country=form.cleaned_data["country"])
         else:
             created = entity_create(actor=request.user, slug=obj.slug, name=obj.name,
                                     kind=obj.kind, country=obj.country)
             obj.pk = created.pk
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class UserForm(forms.ModelForm):
@@ -47,7 +64,7 @@ class UserForm(forms.ModelForm):
 
 
 @admin.register(User, site=admin_site)
-class UserAdmin(admin.ModelAdmin):
+class UserAdmin(ConfigurationAdmin):
     form = UserForm
     list_display = ["username", "role", "entity", "is_active", "last_login"]
     list_filter = ["role", "entity", "is_active"]
@@ -66,9 +83,6 @@ class UserAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Accounts are created with `amparo createuser`, which shows the initial secret once on
         # the operator's terminal instead of in a page or a message cookie.
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     @admin.action(description="Reset the second factor (enrol again at next login)")

@@ -1,0 +1,51 @@
+"""View decorators: every staff page needs a signed-in, second-factor-verified, active user."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from amparo.core.policy import has_role
+
+View = Callable[..., HttpResponse]
+
+
+def is_staff_session(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+def staff_required(view: View) -> View:
+    """Anonymous, unverified or disabled users go to the login page (and come back after)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_staff_session(request):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def roles_required(*roles: str) -> Callable[[View], View]:
+    """A staff page for some roles only: the others get 403 (they know the page exists)."""
+
+    def decorator(view: View) -> View:
+        @staff_required
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not has_role(request.user, *roles):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
