@@ -38,7 +38,7 @@ test: $(STAMP)
 
 # The same suite against the PostgreSQL server at DATABASE_URL (default: the local one).
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/amparo} $(PY) -m pytest -q
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

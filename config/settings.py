@@ -219,6 +219,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = AMPARO_DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "amparo" / "static"]  # the pages' own stylesheet
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -251,3 +252,5 @@ LOGGING = {
 # Amparo configuration.
 AMPARO_PAGE_SIZE = env_int("AMPARO_PAGE_SIZE", 50)
 AMPARO_CODE_PREFIX = env_str("AMPARO_CODE_PREFIX", "HRD") or "HRD"
+# How long the operator keeps backups: a shredded record is gone from all of them after this.
+AMPARO_BACKUP_RETENTION_DAYS = env_int("AMPARO_BACKUP_RETENTION_DAYS", 35)

@@ -1,4 +1,4 @@
-"""Reads on accounts: token authentication."""
+"""Reads on accounts: token authentication and the actor's own tokens."""
 
 from __future__ import annotations
 
@@ -23,3 +23,18 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def api_token_list(*, actor: User) -> list[ApiToken]:
+    """The actor's own personal tokens, newest first (digests are never shown)."""
+    return list(ApiToken.objects.filter(user=actor).order_by("-created_at"))
+
+
+def api_token_get(*, actor: User, token_id: int) -> ApiToken:
+    """One of the actor's own tokens; someone else's answers as if it did not exist."""
+    from django.http import Http404
+
+    token = ApiToken.objects.filter(user=actor, pk=token_id).first()
+    if token is None:
+        raise Http404("Not found.")
+    return token

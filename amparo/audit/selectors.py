@@ -47,3 +47,22 @@ def audit_event_list(
     if until is not None:
         events = events.filter(occurred_at__lt=until)
     return events.order_by("-seq")
+
+
+def audit_subject_id(code: str) -> tuple[str, str] | None:
+    """(object type, object id) of the record with this code, without any case visibility:
+    the auditor sees no case content, only which record the events are about."""
+    from amparo.incidents.models import Incident
+    from amparo.registry.models import Case, Defender
+
+    for object_type, model in (("defender", Defender), ("incident", Incident), ("case", Case)):
+        pk = model.objects.filter(code=code).values_list("pk", flat=True).first()
+        if pk is not None:
+            return object_type, str(pk)
+    return None
+
+
+def audit_actor_id(username: str) -> int | None:
+    from amparo.accounts.models import User
+
+    return User.objects.filter(username=username).values_list("pk", flat=True).first()

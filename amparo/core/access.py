@@ -10,9 +10,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
+from amparo.accounts.models import Role, User
 from amparo.core.policy import has_role
 
 View = Callable[..., HttpResponse]
+
+# Who may open the pages that show case content (each record is then filtered by policy), and
+# the audit log (no case content at all).
+CASE_CONTENT_ROLES = (Role.COORDINATOR, Role.CASE_OFFICER, Role.ANALYST)
+AUDIT_ROLES = (Role.AUDITOR,)
 
 
 def is_staff_session(request: HttpRequest) -> bool:
@@ -21,6 +27,14 @@ def is_staff_session(request: HttpRequest) -> bool:
         return False
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user of a page behind staff_required."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
 
 
 def staff_required(view: View) -> View:

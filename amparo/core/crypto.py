@@ -105,11 +105,18 @@ class Keyring:
     def __init__(self, current: Kek | None, previous: tuple[Kek, ...] = ()) -> None:
         self.current = current
         self._by_id = {k.id: k for k in (*previous, *([current] if current else []))}
-        self._unwrapped: dict[bytes, bytes] = {}
+        self._unwrapped: dict[tuple[str, str, bytes], bytes] = {}
+        # Keys derived from unwrapped data keys (blind-index keys), scoped to this keyring.
+        self.derived: dict[tuple[bytes, str], bytes] = {}
 
     @property
     def usable(self) -> bool:
         return self.current is not None
+
+    @property
+    def loaded(self) -> tuple[Kek, ...]:
+        """Every KEK this keyring can unwrap with, the current one included."""
+        return tuple(self._by_id.values())
 
     def require_current(self) -> Kek:
         if self.current is None:
@@ -125,8 +132,10 @@ class Keyring:
 
     def unwrap(self, wrapped: bytes, *, kek_id: str, data_key_id: str) -> bytes:
         # Cached by the wrapped bytes themselves: once a key is shredded its row no longer
-        # holds them, so no process can keep decrypting from a stale cache entry.
-        cached = self._unwrapped.get(wrapped)
+        # holds them, so no process can keep decrypting from a stale cache entry. The ids are
+        # part of the cache key so that a cache hit is bound exactly as an unwrap is.
+        cache_key = (kek_id, data_key_id, wrapped)
+        cached = self._unwrapped.get(cache_key)
         if cached is not None:
             return cached
         kek = self._by_id.get(kek_id)
@@ -136,8 +145,9 @@ class Keyring:
         data_key = unseal(kek.key, wrapped, _wrap_aad(data_key_id, kek_id))
         if len(self._unwrapped) > 50_000:
             self._unwrapped.clear()
-        self._unwrapped[wrapped] = data_key
+        self._unwrapped[cache_key] = data_key
         return data_key
 
     def forget(self) -> None:
         self._unwrapped.clear()
+        self.derived.clear()

@@ -17,6 +17,8 @@ from django.db.models.query_utils import DeferredAttribute
 from amparo.core import crypto
 from amparo.core.keystore import data_key_open
 
+_ALLOWED_LOOKUPS = frozenset({"exact", "in", "isnull"})
+
 
 class _Ciphertext(bytes):
     """Bytes read from the column, not yet decrypted."""
@@ -153,6 +155,14 @@ class EncryptedField(models.BinaryField):
         blob = self.encrypt(model_instance, value)
         model_instance.__dict__[self.attname] = _Opened(value, blob)
         return blob
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        # Pattern and case-insensitive lookups (icontains, iexact, startswith, ...) skip
+        # get_prep_value and would send their plaintext argument to SQL: only the lookups that
+        # pass through it (and so refuse plaintext) are offered.
+        if lookup_name not in _ALLOWED_LOOKUPS:
+            return None
+        return super().get_lookup(lookup_name)
 
     def get_prep_value(self, value: Any) -> Any:
         if value is None or isinstance(value, bytes | memoryview):

@@ -34,13 +34,7 @@ def data_key_shred(data_key: DataKey) -> None:
     get_keyring().forget()
 
 
-_index_root: tuple[bytes, bytes] | None = None
-_index_keys: dict[str, bytes] = {}
-
-
-def index_root_key() -> bytes:
-    """The root of every blind-index key, itself a data key wrapped by the KEK."""
-    global _index_root
+def _index_data_key() -> DataKey:
     data_key = DataKey.objects.filter(purpose=DataKey.Purpose.INDEX).first()
     if data_key is None:
         try:
@@ -48,18 +42,20 @@ def index_root_key() -> bytes:
                 data_key = data_key_create(purpose=DataKey.Purpose.INDEX)
         except IntegrityError:
             data_key = DataKey.objects.get(purpose=DataKey.Purpose.INDEX)
-    wrapped = bytes(data_key.wrapped or b"")
-    if _index_root is None or _index_root[0] != wrapped:
-        _index_root = (wrapped, data_key_open(data_key))
-        _index_keys.clear()
-    return _index_root[1]
+    return data_key
+
+
+def index_root_key() -> bytes:
+    """The root of every blind-index key, itself a data key wrapped by the KEK."""
+    return data_key_open(_index_data_key())
 
 
 def index_key(purpose: str) -> bytes:
-    root = index_root_key()
-    key = _index_keys.get(purpose)
+    data_key = _index_data_key()
+    cache, slot = get_keyring().derived, (bytes(data_key.wrapped or b""), purpose)
+    key = cache.get(slot)
     if key is None:
-        key = _index_keys[purpose] = derive_subkey(root, f"amparo-blind-index|{purpose}")
+        key = cache[slot] = derive_subkey(data_key_open(data_key), f"amparo-blind-index|{purpose}")
     return key
 
 

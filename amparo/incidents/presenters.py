@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from amparo.audit.services import audit_read
-from amparo.core.crypto import CryptoError
+from amparo.core.crypto import CryptoError, Shredded
 from amparo.core.policy import sees_identities
-from amparo.incidents.models import Incident
+from amparo.incidents.models import Attachment, Incident
 from amparo.registry.policies import defender_scope, person_scope
 from amparo.registry.presenters import organisation_label, present_defenders, present_persons
 
 INCIDENT_SENSITIVE = ["locality", "perpetrator_detail", "narrative", "sources"]
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -104,13 +106,23 @@ def present_incidents(
         )
         if details and not view.sealed:
             try:
-                view.locality = incident.locality
-                view.perpetrator_detail = incident.perpetrator_detail
-                view.narrative = incident.narrative
-                view.sources = incident.sources or []
-            except CryptoError:
+                # All or nothing: a field shown is a field whose read is audited.
+                details = (
+                    incident.locality,
+                    incident.perpetrator_detail,
+                    incident.narrative,
+                    incident.sources or [],
+                )
+            except Shredded:
                 view.sealed = True
+            except CryptoError as error:
+                # A missing or wrong key, or a ciphertext that does not authenticate: nothing is
+                # shown, but it is not "sealed" either; the data may well exist (or be forged).
+                logger.warning(
+                    "Cannot decrypt incident %s: %s", incident.code, type(error).__name__
+                )
             else:
+                view.locality, view.perpetrator_detail, view.narrative, view.sources = details
                 view.details_shown = True
                 read.append(incident)
         views.append(view)
@@ -120,3 +132,38 @@ def present_incidents(
 
 def present_incident(actor: Any, incident: Incident, *, via: str) -> IncidentView:
     return present_incidents(actor, [incident], via=via, with_victims=True)[0]
+
+
+@dataclass
+class AttachmentView:
+    id: str
+    incident_code: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime.datetime
+    filename: str | None  # only for actors who see identities: a file's name can name a victim
+
+
+def present_attachments(
+    actor: Any, attachments: Sequence[Attachment], *, via: str
+) -> list[AttachmentView]:
+    """Attachment metadata; the file name is decrypted (and its read audited) only for actors
+    who see identities."""
+    identities = sees_identities(actor)
+    views, read = [], []
+    for attachment in attachments:
+        filename = None
+        if identities and not attachment.data_key.is_shredded:
+            try:
+                filename = attachment.filename
+            except CryptoError:
+                filename = None
+            else:
+                read.append(attachment)
+        views.append(
+            AttachmentView(str(attachment.pk), attachment.incident.code, attachment.content_type,
+                           attachment.size, attachment.sha256, attachment.uploaded_at, filename)
+        )
+    audit_read(actor, "attachment", read, fields=["filename"], via=via)
+    return views

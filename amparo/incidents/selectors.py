@@ -12,6 +12,7 @@ from django.http import Http404
 from amparo.incidents.models import Attachment, Incident
 from amparo.incidents.policies import incident_scope
 from amparo.registry.models import Defender
+from amparo.registry.policies import defender_scope
 
 
 @dataclass
@@ -50,16 +51,20 @@ def incident_list(*, actor: Any, filters: IncidentFilters | None = None) -> Quer
         incidents = incidents.filter(perpetrator_rows__code=filters.perpetrator)
     if filters.context:
         incidents = incidents.filter(context_rows__code=filters.context)
-    if filters.category:
-        incidents = incidents.filter(victim_defenders__category_rows__code=filters.category)
-    if filters.gender:
-        incidents = incidents.filter(victim_defenders__gender=filters.gender)
+    if filters.category or filters.gender or filters.defender:
+        # Only victims the actor may see can match, or a filter would reveal hidden records.
+        victims = Defender.objects.filter(defender_scope(actor))
+        if filters.category:
+            victims = victims.filter(category_rows__code=filters.category)
+        if filters.gender:
+            victims = victims.filter(gender=filters.gender)
+        if filters.defender:
+            victims = victims.filter(code=filters.defender)
+        incidents = incidents.filter(victim_defenders__in=victims)
     if filters.date_from:
         incidents = incidents.filter(date__gte=filters.date_from)
     if filters.date_to:
         incidents = incidents.filter(date__lte=filters.date_to)
-    if filters.defender:
-        incidents = incidents.filter(victim_defenders__code=filters.defender)
     return incidents.distinct()
 
 
@@ -88,3 +93,12 @@ def attachment_get(*, actor: Any, incident: Incident, attachment_id: Any) -> Att
     if attachment is None:
         raise Http404("Not found.")
     return attachment
+
+
+def attachment_list(*, actor: Any, incident: Incident) -> QuerySet[Attachment]:
+    """The evidence of an incident the caller already fetched through incident_get."""
+    return (
+        Attachment.objects.filter(incident=incident)
+        .select_related("data_key", "incident")
+        .order_by("uploaded_at", "pk")
+    )

@@ -6,16 +6,18 @@ Presenting decrypts, so presenting is where sensitive reads are audited (one eve
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from amparo.audit.services import audit_read
-from amparo.core.crypto import CryptoError
+from amparo.core.crypto import CryptoError, Shredded
 from amparo.core.policy import sees_identities
 from amparo.registry.models import Defender, Organisation, Person
 
 DEFENDER_SENSITIVE = ["name", "alias", "locality", "contacts"]
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,9 +48,7 @@ def _identity(defender: Defender) -> tuple[str | None, str | None, str | None, d
     return defender.name, defender.alias, defender.locality, defender.contacts or {}
 
 
-def present_defenders(
-    actor: Any, defenders: Sequence[Defender], *, via: str
-) -> list[DefenderView]:
+def present_defenders(actor: Any, defenders: Sequence[Defender], *, via: str) -> list[DefenderView]:
     """Views of the defenders for this actor; identities decrypted and audited when allowed."""
     identities = sees_identities(actor)
     views, read = [], []
@@ -74,8 +74,14 @@ def present_defenders(
         if identities and not defender.is_shredded:
             try:
                 view.name, view.alias, view.locality, view.contacts = _identity(defender)
-            except CryptoError:
+            except Shredded:
                 view.shredded = True
+            except CryptoError as error:
+                # A missing or wrong key, or a ciphertext that does not authenticate: nothing is
+                # shown, but it is not "shredded" either; the data may well exist (or be forged).
+                logger.warning(
+                    "Cannot decrypt defender %s: %s", defender.code, type(error).__name__
+                )
             else:
                 view.identity_shown = True
                 read.append(defender)
@@ -110,8 +116,14 @@ def present_persons(actor: Any, persons: Sequence[Person], *, via: str) -> list[
             except CryptoError:
                 name = None
         views.append(
-            PersonView(person.external_id, person.defender.code, person.relation,
-                       person.country, person.subdivision, name)
+            PersonView(
+                person.external_id,
+                person.defender.code,
+                person.relation,
+                person.country,
+                person.subdivision,
+                name,
+            )
         )
     audit_read(actor, "person", read, fields=["name"], via=via)
     return views

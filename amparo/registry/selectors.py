@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,12 +54,16 @@ def defender_list(*, actor: Any, filters: DefenderFilters | None = None) -> Quer
     if filters.category:
         defenders = defenders.filter(category_rows__code=filters.category)
     if filters.violation:
-        from amparo.incidents.models import IncidentViolation
+        from amparo.incidents.models import Incident, IncidentViolation
+        from amparo.incidents.policies import incident_scope
 
+        # Only incidents the actor may see count, or the filter would reveal hidden ones.
         defenders = defenders.filter(
             Exists(
                 IncidentViolation.objects.filter(
-                    code=filters.violation, incident__victim_defenders=OuterRef("pk")
+                    code=filters.violation,
+                    incident__victim_defenders=OuterRef("pk"),
+                    incident__in=Incident.objects.filter(incident_scope(actor)),
                 )
             )
         )
@@ -73,12 +78,21 @@ def defender_list(*, actor: Any, filters: DefenderFilters | None = None) -> Quer
     return defenders.distinct()
 
 
+_CODE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d{4}-\d+")
+
+
 def _matching_ids(actor: Any, query: str) -> list[Any]:
     """Exact search: a defender code, or a name / phone / e-mail through the blind indexes.
 
     Analysts see no identities, so they can search by code only."""
     query = query.strip()
-    ids = list(Defender.objects.filter(code__iexact=query).values_list("pk", flat=True))
+    # Only a query shaped like a code is looked up as one: anything else may be a name, a phone
+    # number or an e-mail address, which must never reach SQL (or its logs) in the clear.
+    ids = (
+        list(Defender.objects.filter(code__iexact=query).values_list("pk", flat=True))
+        if _CODE_SHAPE.fullmatch(query)
+        else []
+    )
     if not sees_identities(actor):
         return ids
     digests = [
@@ -168,9 +182,7 @@ def person_get(*, actor: Any, external_id: str) -> Person:
     return person
 
 
-def organisation_list(
-    *, actor: Any, country: str = "", kind: str = ""
-) -> QuerySet[Organisation]:
+def organisation_list(*, actor: Any, country: str = "", kind: str = "") -> QuerySet[Organisation]:
     organisations = Organisation.objects.filter(organisation_scope(actor)).select_related(
         "data_key"
     )

@@ -78,7 +78,10 @@ class DefenderData:
         errors.codes("categories", self.categories, codes(Category), at_least_one=True)
         errors.code("gender", self.gender, codes(Gender))
         errors.code("status", self.status, codes(DefenderStatus))
-        if self.birth_year is not None and not 1900 <= self.birth_year <= datetime.date.today().year:
+        if (
+            self.birth_year is not None
+            and not 1900 <= self.birth_year <= datetime.date.today().year
+        ):
             errors.add("birth_year", "Give a year between 1900 and this year.")
         if not isinstance(self.contacts, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.contacts.items()
@@ -115,8 +118,9 @@ def case_open(*, actor: Any, entity: Entity, kind: str = Case.Kind.INDIVIDUAL) -
     )
     if role_of(actor) == Role.CASE_OFFICER:
         CaseMember.objects.create(case=case, user=actor)
-    audit_record(actor, "case.create", object_type="case", object_id=case.pk,
-                 fields=["lead_entity", "kind"])
+    audit_record(
+        actor, "case.create", object_type="case", object_id=case.pk, fields=["lead_entity", "kind"]
+    )
     return case
 
 
@@ -128,8 +132,13 @@ def _index_defender(defender: Defender, name: str, alias: str, contacts: dict[st
         if digest:
             rows.append(BlindIndex(defender=defender, purpose="defender.name", digest=digest))
     for key, value in contacts.items():
-        kind = "email" if "@" in value or key == "email" else "phone" if key in {
-            "phone", "mobile", "signal", "whatsapp", "telegram"} else None
+        kind = (
+            "email"
+            if "@" in value or key == "email"
+            else "phone"
+            if key in {"phone", "mobile", "signal", "whatsapp", "telegram"}
+            else None
+        )
         digest = blind_index(f"defender.{kind}", value) if kind else None
         if digest:
             rows.append(BlindIndex(defender=defender, purpose=f"defender.{kind}", digest=digest))
@@ -233,8 +242,9 @@ def defender_update(
             defender.organisations.set(data.organisations)
         if {"name", "alias", "contacts"} & set(changed):
             _index_defender(defender, data.name, data.alias, data.contacts)
-        audit_record(actor, "defender.update", object_type="defender", object_id=defender.pk,
-                     fields=changed)
+        audit_record(
+            actor, "defender.update", object_type="defender", object_id=defender.pk, fields=changed
+        )
     return changed
 
 
@@ -246,16 +256,24 @@ def case_set_team(*, actor: Any, case: Case, members: list[User]) -> None:
         if user.role not in {Role.COORDINATOR, Role.CASE_OFFICER} or (
             user.entity_id != case.lead_entity_id
         ):
-            errors.add("members", f"{user.username} is not a coordinator or case officer of "
-                                  "the case's lead entity.")
+            errors.add(
+                "members",
+                f"{user.username} is not a coordinator or case officer of the case's lead entity.",
+            )
     errors.raise_if_any()
     with transaction.atomic():
         before = set(case.members.values_list("user_id", flat=True))
         after = {user.pk for user in members}
         case.members.filter(user_id__in=before - after).delete()
         CaseMember.objects.bulk_create(CaseMember(case=case, user_id=pk) for pk in after - before)
-        audit_record(actor, "case.team", object_type="case", object_id=case.pk, fields=["team"],
-                     detail={"added": sorted(after - before), "removed": sorted(before - after)})
+        audit_record(
+            actor,
+            "case.team",
+            object_type="case",
+            object_id=case.pk,
+            fields=["team"],
+            detail={"added": sorted(after - before), "removed": sorted(before - after)},
+        )
 
 
 def case_set_restricted(*, actor: Any, case: Case, restricted: bool) -> None:
@@ -269,8 +287,13 @@ def case_set_restricted(*, actor: Any, case: Case, restricted: bool) -> None:
             CaseMember.objects.get_or_create(case=case, user=actor)
         case.restricted = restricted
         case.save(update_fields=["restricted"])
-        audit_record(actor, "case.restrict" if restricted else "case.unrestrict",
-                     object_type="case", object_id=case.pk, fields=["restricted"])
+        audit_record(
+            actor,
+            "case.restrict" if restricted else "case.unrestrict",
+            object_type="case",
+            object_id=case.pk,
+            fields=["restricted"],
+        )
 
 
 @dataclass
@@ -314,9 +337,14 @@ def person_create(
         person.name = data.name
         person.save(force_insert=True)
         _index_person(person, data.name)
-        audit_record(actor, "person.create", object_type="person", object_id=person.pk,
-                     fields=["name", "relation", "country", "subdivision"],
-                     detail={"defender": defender.code})
+        audit_record(
+            actor,
+            "person.create",
+            object_type="person",
+            object_id=person.pk,
+            fields=["name", "relation", "country", "subdivision"],
+            detail={"defender": defender.code},
+        )
     return person
 
 
@@ -326,23 +354,28 @@ def person_update(
     if not may_change_defender(actor, person.defender):
         raise deny()
     data.validate()
-    changed = [n for n in ("relation", "country", "subdivision")
-               if getattr(person, n) != getattr(data, n)]
+    changed = [
+        n for n in ("relation", "country", "subdivision") if getattr(person, n) != getattr(data, n)
+    ]
     if person.name != data.name:
         changed.append("name")
     if not changed:
         return []
     with transaction.atomic():
         person.relation, person.country, person.subdivision = (
-            data.relation, data.country, data.subdivision)
+            data.relation,
+            data.country,
+            data.subdivision,
+        )
         person.name = data.name
         if digest is not None:
             person.digest = digest
         person.save()
         if "name" in changed:
             _index_person(person, data.name)
-        audit_record(actor, "person.update", object_type="person", object_id=person.pk,
-                     fields=changed)
+        audit_record(
+            actor, "person.update", object_type="person", object_id=person.pk, fields=changed
+        )
     return changed
 
 
@@ -402,8 +435,13 @@ def organisation_create(
         organisation.external_id = external_id or f"ORG-{organisation.pk.hex[:12]}"
         _apply_organisation_name(organisation, data)
         organisation.save(force_insert=True)
-        audit_record(actor, "organisation.create", object_type="organisation",
-                     object_id=organisation.pk, fields=["name", "kind", "country", "subdivision"])
+        audit_record(
+            actor,
+            "organisation.create",
+            object_type="organisation",
+            object_id=organisation.pk,
+            fields=["name", "kind", "country", "subdivision"],
+        )
     return organisation
 
 
@@ -417,21 +455,32 @@ def organisation_update(
     if role_of(actor) not in {"system", Role.COORDINATOR, Role.CASE_OFFICER}:
         raise deny()
     data.validate()
-    changed = [n for n in ("kind", "country", "subdivision")
-               if getattr(organisation, n) != getattr(data, n)]
+    changed = [
+        n
+        for n in ("kind", "country", "subdivision")
+        if getattr(organisation, n) != getattr(data, n)
+    ]
     if organisation.display_name != data.name:
         changed.append("name")
     if not changed:
         return []
     with transaction.atomic():
         organisation.kind, organisation.country, organisation.subdivision = (
-            data.kind, data.country, data.subdivision)
+            data.kind,
+            data.country,
+            data.subdivision,
+        )
         _apply_organisation_name(organisation, data)
         if digest is not None:
             organisation.digest = digest
         organisation.save()
-        audit_record(actor, "organisation.update", object_type="organisation",
-                     object_id=organisation.pk, fields=changed)
+        audit_record(
+            actor,
+            "organisation.update",
+            object_type="organisation",
+            object_id=organisation.pk,
+            fields=changed,
+        )
     return changed
 
 
@@ -442,10 +491,22 @@ def defender_shred(*, actor: Any, defender: Defender) -> None:
         raise deny()
     if defender.is_shredded:
         return
+    from amparo.incidents.models import Incident
+
     with transaction.atomic():
         data_key_shred(defender.data_key)
         BlindIndex.objects.filter(defender=defender).delete()
+        # Import digests are keyed hashes of whole records (name, contacts, narrative): like the
+        # blind indexes they would let whoever holds the keys confirm a guess, so they go too.
+        Person.objects.filter(defender=defender).update(digest="")
+        Incident.objects.filter(data_key_id=defender.data_key_id).update(digest="")
         defender.shredded_at = timezone.now()
-        defender.save(update_fields=["shredded_at"])
-        audit_record(actor, "defender.shred", object_type="defender", object_id=defender.pk,
-                     detail={"code": defender.code})
+        defender.digest = ""
+        defender.save(update_fields=["shredded_at", "digest"])
+        audit_record(
+            actor,
+            "defender.shred",
+            object_type="defender",
+            object_id=defender.pk,
+            detail={"code": defender.code},
+        )

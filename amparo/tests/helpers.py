@@ -34,6 +34,6 @@ def assert_no_inline_script(html: str) -> None:
     """Every <script> tag loads a file; nothing is inline and no element carries style=."""
     for attributes in _SCRIPT_TAG.findall(html):
         assert "src=" in attributes, f"inline <script{attributes}>"
-    assert not re.search(r"<script\b[^>]*>\s*\S", html), "a <script> tag has a body"
+    assert not re.search(r"<script\b[^>]*>(?!\s*</script>)", html), "a <script> tag has a body"
     assert not re.search(r"\sstyle=", html, re.IGNORECASE), "an inline style= attribute"
     assert not re.search(r"\son[a-z]+=", html, re.IGNORECASE), "an inline event handler"

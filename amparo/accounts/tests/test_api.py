@@ -1,0 +1,539 @@
+"""API authentication (tokens, verified sessions, CSRF), /me, personal tokens, the schema."""
+
+from __future__ import annotations
+
+import datetime
+
+import django_otp
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from amparo.accounts.models import ApiToken
+from amparo.accounts.services import api_token_create, api_token_revoke, user_deactivate
+from amparo.audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+CSRF_SECRET = "abcdefghijklmnopqrstuvwxyzABCDEF"  # 32 characters, as Django's secrets are
+
+
+def bearer(raw: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+def session_client(user, *, verified=True, csrf_checks=True) -> Client:
+    client = Client(enforce_csrf_checks=csrf_checks)
+    client.force_login(user)
+    if verified:
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        session = client.session
+        session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    client.cookies[settings.CSRF_COOKIE_NAME] = CSRF_SECRET
+    return client
+
+
+# Tokens as credentials ----------------------------------------------------------------------
+
+
+def test_me_with_a_token(client, coordinator):
+    _token, raw = api_token_create(actor=coordinator, name="t")
+    response = client.get(f"{API}/me", **bearer(raw))
+    assert response.status_code == 200
+    assert response.json() == {
+        "username": "coordinator",
+        "role": "coordinator",
+        "entity": {"slug": "desk", "name": "Protection Desk", "kind": "ngo", "country": "CO"},
+        "authenticated_via": "token",
+    }
+
+
+def test_me_for_a_user_without_entity(client, auditor):
+    _token, raw = api_token_create(actor=auditor, name="t")
+    body = client.get(f"{API}/me", **bearer(raw)).json()
+    assert (body["role"], body["entity"]) == ("auditor", None)
+
+
+def test_token_records_its_last_use(client, officer):
+    token, raw = api_token_create(actor=officer, name="t")
+    assert token.last_used_at is None
+    client.get(f"{API}/me", **bearer(raw))
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "Bearer",
+        "Bearer ",
+        "Bearer amp_not-a-real-token",
+        "Bearer not-even-prefixed",
+        "Basic Y29vcmRpbmF0b3I6cGFzc3dvcmQ=",
+    ],
+)
+def test_missing_or_bad_credentials_get_401(client, coordinator, header):
+    extra = {} if header is None else {"HTTP_AUTHORIZATION": header}
+    response = client.get(f"{API}/me", **extra)
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication required."}
+    assert response["WWW-Authenticate"] == 'Bearer realm="amparo"'
+
+
+def test_wrong_scheme_with_a_valid_token_gets_401(client, coordinator):
+    _token, raw = api_token_create(actor=coordinator, name="t")
+    assert client.get(f"{API}/me", HTTP_AUTHORIZATION=f"Token {raw}").status_code == 401
+
+
+def test_revoked_token_gets_401(client, coordinator):
+    token, raw = api_token_create(actor=coordinator, name="t")
+    assert client.get(f"{API}/me", **bearer(raw)).status_code == 200
+    api_token_revoke(actor=coordinator, token=token)
+    assert client.get(f"{API}/me", **bearer(raw)).status_code == 401
+
+
+def test_expired_token_gets_401(client, coordinator):
+    token, raw = api_token_create(actor=coordinator, name="t")
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
+    assert client.get(f"{API}/me", **bearer(raw)).status_code == 401
+
+
+def test_deactivated_users_token_gets_401(client, system, coordinator):
+    _token, raw = api_token_create(actor=coordinator, name="t")
+    user_deactivate(actor=system, user=coordinator)
+    assert client.get(f"{API}/me", **bearer(raw)).status_code == 401
+
+
+def test_inactive_user_with_a_live_token_gets_401(client, coordinator):
+    _token, raw = api_token_create(actor=coordinator, name="t")
+    type(coordinator).objects.filter(pk=coordinator.pk).update(is_active=False)
+    assert client.get(f"{API}/me", **bearer(raw)).status_code == 401
+
+
+# Sessions -----------------------------------------------------------------------------------
+
+
+def test_verified_session_reads(coordinator):
+    client = session_client(coordinator)
+    response = client.get(f"{API}/me")
+    assert response.status_code == 200
+    assert response.json()["authenticated_via"] == "session"
+
+
+def test_session_without_second_factor_gets_401(coordinator):
+    client = session_client(coordinator, verified=False)
+    assert client.get(f"{API}/me").status_code == 401
+    before = (ApiToken.objects.count(), AuditEvent.objects.count())
+    response = client.post(
+        f"{API}/tokens",
+        {"name": "x"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=CSRF_SECRET,
+    )
+    assert response.status_code == 401
+    assert (ApiToken.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_session_post_needs_the_csrf_token(coordinator):
+    client = session_client(coordinator)
+    before = (ApiToken.objects.count(), AuditEvent.objects.count())
+    response = client.post(f"{API}/tokens", {"name": "x"}, content_type="application/json")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "CSRF check failed."}
+    response = client.post(
+        f"{API}/tokens",
+        {"name": "x"},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN="wrong" * 6 + "xx",
+    )
+    assert response.status_code == 403
+    assert (ApiToken.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_session_write_needs_csrf_on_every_unsafe_method(coordinator):
+    token, _raw = api_token_create(actor=coordinator, name="t")
+    client = session_client(coordinator)
+    response = client.delete(f"{API}/tokens/{token.pk}")
+    assert response.status_code == 403
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_anonymous_session_post_gets_401_not_403():
+    client = Client(enforce_csrf_checks=True)
+    assert (
+        client.post(f"{API}/tokens", {"name": "x"}, content_type="application/json").status_code
+        == 401
+    )
+
+
+# Personal tokens ----------------------------------------------------------------------------
+
+
+def test_create_token_from_a_session_and_use_it(coordinator):
+    client = session_client(coordinator)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        f"{API}/tokens",
+        {"name": "reporting script", "expires_in_days": 30},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=CSRF_SECRET,
+    )
+    assert response.status_code == 201
+    body = response.json()
+    raw = body["token"]
+    assert raw.startswith("amp_")
+    token = ApiToken.objects.get(pk=body["id"])
+    assert (body["name"], body["hint"], body["active"]) == ("reporting script", raw[:8], True)
+    assert token.digest != raw and raw not in token.digest
+    assert token.expires_at - timezone.now() > datetime.timedelta(days=29)
+    assert list(AuditEvent.objects.filter(seq__gt=before).values_list("action", flat=True)) == [
+        "token.create"
+    ]
+    # The raw token works, and is never shown again.
+    assert Client().get(f"{API}/me", **bearer(raw)).json()["username"] == "coordinator"
+    listed = client.get(f"{API}/tokens").json()
+    assert [t["id"] for t in listed] == [token.pk]
+    assert "token" not in listed[0] and "digest" not in listed[0]
+
+
+def test_a_token_cannot_mint_tokens(client, coordinator):
+    _token, raw = api_token_create(actor=coordinator, name="t")
+    before = (ApiToken.objects.count(), AuditEvent.objects.count())
+    response = client.post(
+        f"{API}/tokens", {"name": "successor"}, content_type="application/json", **bearer(raw)
+    )
+    assert response.status_code == 403
+    assert (ApiToken.objects.count(), AuditEvent.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"name": ""},
+        {"name": "   "},
+        {"name": "x" * 101},
+        {"name": "x", "expires_in_days": 0},
+        {"name": "x", "expires_in_days": 366},
+        {"name": "x", "expires_in_days": None},
+        {"name": "x", "user": 1},
+    ],
+)
+def test_create_token_invalid(coordinator, body):
+    client = session_client(coordinator)
+    before = (ApiToken.objects.count(), AuditEvent.objects.count())
+    response = client.post(
+        f"{API}/tokens", body, content_type="application/json", HTTP_X_CSRFTOKEN=CSRF_SECRET
+    )
+    assert response.status_code == 422
+    assert (ApiToken.objects.count(), AuditEvent.objects.count()) == before
+
+
+def test_token_list_shows_only_ones_own(client, coordinator, officer):
+    mine, raw = api_token_create(actor=coordinator, name="mine")
+    api_token_create(actor=officer, name="theirs")
+    response = client.get(f"{API}/tokens", **bearer(raw))
+    assert response.status_code == 200
+    assert [(t["id"], t["name"]) for t in response.json()] == [(mine.pk, "mine")]
+
+
+def test_revoke_own_token(client, coordinator):
+    spare, spare_raw = api_token_create(actor=coordinator, name="spare")
+    _token, raw = api_token_create(actor=coordinator, name="t")
+    before = AuditEvent.objects.count()
+    response = client.delete(f"{API}/tokens/{spare.pk}", **bearer(raw))
+    assert response.status_code == 204
+    spare.refresh_from_db()
+    assert spare.revoked_at is not None
+    assert client.get(f"{API}/me", **bearer(spare_raw)).status_code == 401
+    assert list(AuditEvent.objects.filter(seq__gt=before).values_list("action", flat=True)) == [
+        "token.revoke"
+    ]
+    listed = {t["id"]: t["active"] for t in client.get(f"{API}/tokens", **bearer(raw)).json()}
+    assert listed[spare.pk] is False
+
+
+def test_revoke_someone_elses_token_is_404(client, coordinator, officer):
+    theirs, theirs_raw = api_token_create(actor=officer, name="theirs")
+    _token, raw = api_token_create(actor=coordinator, name="t")
+    before = AuditEvent.objects.count()
+    assert client.delete(f"{API}/tokens/{theirs.pk}", **bearer(raw)).status_code == 404
+    assert client.delete(f"{API}/tokens/999999", **bearer(raw)).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+    assert client.get(f"{API}/me", **bearer(theirs_raw)).status_code == 200
+    assert AuditEvent.objects.count() == before
+
+
+def test_revoke_with_session_and_csrf(coordinator):
+    token, _raw = api_token_create(actor=coordinator, name="t")
+    client = session_client(coordinator)
+    assert (
+        client.delete(f"{API}/tokens/{token.pk}", HTTP_X_CSRFTOKEN=CSRF_SECRET).status_code == 204
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+# The schema ---------------------------------------------------------------------------------
+
+PATHS = [
+    "/api/v1/defenders",
+    "/api/v1/defenders/search",
+    "/api/v1/defenders/duplicates",
+    "/api/v1/defenders/{code}",
+    "/api/v1/defenders/{code}/timeline",
+    "/api/v1/defenders/{code}/persons",
+    "/api/v1/cases/{code}",
+    "/api/v1/cases/{code}/team",
+    "/api/v1/cases/{code}/restricted",
+    "/api/v1/organisations",
+    "/api/v1/organisations/{external_id}",
+    "/api/v1/incidents",
+    "/api/v1/incidents/{code}",
+    "/api/v1/incidents/{code}/attachments",
+    "/api/v1/incidents/{code}/attachments/{attachment_id}",
+    "/api/v1/audit/events",
+    "/api/v1/audit/verify",
+    "/api/v1/me",
+    "/api/v1/tokens",
+    "/api/v1/tokens/{token_id}",
+]
+
+
+def test_openapi_schema(client):
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert sorted(schema["paths"]) == sorted(PATHS)
+    assert set(schema["components"]["securitySchemes"]) == {"TokenAuth", "VerifiedSessionAuth"}
+    # Every operation requires authentication and documents the 401 it may answer.
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert operation["security"] == [{"TokenAuth": []}, {"VerifiedSessionAuth": []}], (
+                path,
+                method,
+            )
+            assert "401" in operation["responses"], (path, method)
+    # Names never travel in URLs: the defender list has no free-text parameter.
+    parameters = {p["name"] for p in schema["paths"]["/api/v1/defenders"]["get"]["parameters"]}
+    assert not parameters & {"query", "q", "name", "search"}
+
+
+def test_no_interactive_docs_page(client):
+    assert client.get(f"{API}/docs").status_code == 404
+
+
+# Responses conform to the schema ------------------------------------------------------------
+
+
+def _schema_errors(schema, value, root, where="$"):
+    """The ways a JSON value breaks an OpenAPI (JSON Schema) description, strictly: an object
+    may hold no property that its schema does not declare."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _schema_errors(root["components"]["schemas"][name], value, root, where)
+    if "anyOf" in schema:
+        options = [_schema_errors(option, value, root, where) for option in schema["anyOf"]]
+        return [] if any(not errors for errors in options) else [f"{where}: matches no anyOf"]
+    if "enum" in schema and value not in schema["enum"]:
+        return [f"{where}: {value!r} not in enum"]
+    kind = schema.get("type")
+    checks = {
+        "object": lambda v: isinstance(v, dict),
+        "array": lambda v: isinstance(v, list),
+        "string": lambda v: isinstance(v, str),
+        "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
+        "null": lambda v: v is None,
+    }
+    if kind is not None and not checks[kind](value):
+        return [f"{where}: {value!r} is not {kind}"]
+    errors = []
+    if kind == "string" and schema.get("format") == "date":
+        datetime.date.fromisoformat(value)
+    if kind == "string" and schema.get("format") == "date-time":
+        datetime.datetime.fromisoformat(value)
+    if kind == "array":
+        for index, item in enumerate(value):
+            errors += _schema_errors(schema.get("items", {}), item, root, f"{where}[{index}]")
+    if kind == "object":
+        properties = schema.get("properties")
+        errors += [f"{where}.{k}: missing" for k in schema.get("required", []) if k not in value]
+        if properties is not None:
+            errors += [f"{where}.{k}: undeclared" for k in value if k not in properties]
+            for key, item in value.items():
+                if key in properties:
+                    errors += _schema_errors(properties[key], item, root, f"{where}.{key}")
+        elif isinstance(schema.get("additionalProperties"), dict):
+            for key, item in value.items():
+                errors += _schema_errors(
+                    schema["additionalProperties"], item, root, f"{where}.{key}"
+                )
+    return errors
+
+
+def _operation(schema, method, path):
+    """(template, operation) of the documented operation that answers METHOD /api/v1{path}."""
+    import re
+
+    for template, operations in schema["paths"].items():
+        pattern = "^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$"
+        if re.match(pattern, API + path.split("?")[0]) and method in operations:
+            return template, operations[method]
+    raise AssertionError(f"{method.upper()} {path} is not in the schema")
+
+
+def test_every_response_conforms_to_the_schema(
+    client, coordinator, analyst, auditor, other_officer
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    schema = client.get(f"{API}/openapi.json").json()
+    tokens = {
+        user.username: bearer(api_token_create(actor=user, name="t")[1])
+        for user in (coordinator, analyst, auditor, other_officer)
+    }
+    seen = set()
+
+    def check(method, path, who=None, body=None, status=200, **extra):
+        headers = tokens[who] if who else {}
+        send = getattr(client, method)
+        if body is None:
+            response = send(f"{API}{path}", **headers, **extra)
+        elif extra.pop("multipart", False):
+            response = send(f"{API}{path}", body, **headers)
+        else:
+            response = send(f"{API}{path}", body, content_type="application/json", **headers)
+        assert response.status_code == status, (method, path, response.content)
+        template, operation = _operation(schema, method, path)
+        answer = operation["responses"].get(str(status))
+        assert answer is not None, f"{method.upper()} {path} does not document {status}"
+        seen.add((method, template, status))
+        if status == 204:
+            return None
+        content = answer["content"]
+        if response["Content-Type"] == "application/octet-stream":
+            assert "application/octet-stream" in content
+            return response.content
+        errors = _schema_errors(content["application/json"]["schema"], response.json(), schema)
+        assert errors == [], (method, path, status, errors)
+        return response.json()
+
+    organisation = check(
+        "post",
+        "/organisations",
+        "coordinator",
+        {"name": "Tierra Viva", "kind": "ngo", "country": "CO"},
+        status=201,
+    )
+    defender = check(
+        "post",
+        "/defenders",
+        "coordinator",
+        {
+            "name": "Ana Mejía",
+            "categories": ["journalist"],
+            "country": "CO",
+            "organisations": [organisation["id"]],
+            "contacts": {"phone": "+57 1"},
+        },
+        status=201,
+    )
+    code, case = defender["code"], defender["case"]
+    person = check(
+        "post",
+        f"/defenders/{code}/persons",
+        "coordinator",
+        {"name": "Jorge", "relation": "child"},
+        status=201,
+    )
+    incident = check(
+        "post",
+        "/incidents",
+        "coordinator",
+        {
+            "date": "2026-05-01",
+            "country": "CO",
+            "violations": ["threat"],
+            "victims": [code, person["id"]],
+            "organisations": [organisation["id"]],
+        },
+        status=201,
+    )["code"]
+    attachment = check(
+        "post",
+        f"/incidents/{incident}/attachments",
+        "coordinator",
+        {"file": SimpleUploadedFile("a.txt", b"abc", "text/plain")},
+        status=201,
+        multipart=True,
+    )
+    for who in ("coordinator", "analyst"):
+        check("get", "/defenders?limit=5", who)
+        check("post", "/defenders/search", who, {"query": code})
+        check("post", "/defenders/duplicates", who, {"name": "Ana Mejía"})
+        check("get", f"/defenders/{code}", who)
+        check("get", f"/defenders/{code}/timeline", who)
+        check("get", f"/defenders/{code}/persons", who)
+        check("get", f"/cases/{case}", who)
+        check("get", "/organisations", who)
+        check("get", f"/organisations/{organisation['id']}", who)
+        check("get", "/incidents", who)
+        check("get", f"/incidents/{incident}", who)
+        check("get", f"/incidents/{incident}/attachments", who)
+        check("get", "/me", who)
+        check("get", "/tokens", who)
+    check("patch", f"/defenders/{code}", "coordinator", {"alias": "A"})
+    check("patch", f"/incidents/{incident}", "coordinator", {"verification": "verified"})
+    check("put", f"/cases/{case}/team", "coordinator", {"members": ["coordinator"]})
+    check("put", f"/cases/{case}/restricted", "coordinator", {"restricted": False})
+    check("get", f"/incidents/{incident}/attachments/{attachment['id']}", "coordinator")
+    check("get", "/audit/events?limit=3", "auditor")
+    check("get", "/audit/verify", "auditor")
+    token_id = check("get", "/tokens", "other_officer")[0]["id"]
+    # Errors, in their documented shapes.
+    check("get", "/defenders", status=401)
+    check("get", f"/defenders/{code}", "other_officer", status=404)
+    check("get", f"/incidents/{incident}", "other_officer", status=404)
+    check("get", f"/cases/{case}", "other_officer", status=404)
+    check("get", "/organisations/ORG-NONE", "coordinator", status=404)
+    check(
+        "post",
+        "/defenders",
+        "analyst",
+        {"name": "X", "categories": ["other"], "country": "CO"},
+        status=403,
+    )
+    check("patch", f"/defenders/{code}", "analyst", {"alias": "B"}, status=403)
+    check("patch", f"/defenders/{code}", "coordinator", {"code": "X"}, status=422)
+    check("patch", f"/incidents/{incident}", "coordinator", {"case": "X"}, status=422)
+    check(
+        "post",
+        "/incidents",
+        "coordinator",
+        {"date": "2026-05-01", "country": "CO", "violations": ["threat"], "victims": ["HRD-0"]},
+        status=422,
+    )
+    check("get", "/defenders?query=Ana", "coordinator", status=422)
+    check("get", f"/incidents/{incident}/attachments/{attachment['id']}", "analyst", status=403)
+    check("get", "/audit/events", "coordinator", status=403)
+    check("post", "/tokens", "coordinator", {"name": "x"}, status=403)
+    check("delete", f"/tokens/{token_id}", "coordinator", status=404)
+    check("delete", f"/tokens/{token_id}", "other_officer", status=204)
+    documented = {
+        (method, template)
+        for template, operations in schema["paths"].items()
+        for method in operations
+    }
+    assert documented == {(method, template) for method, template, _status in seen}

@@ -1,0 +1,60 @@
+"""`amparo shred CODE --yes`: crypto-shred a defender (destroy their data key), for good."""
+
+from __future__ import annotations
+
+import datetime
+import getpass
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from amparo.accounts.models import SystemActor
+from amparo.incidents.models import Attachment, Incident
+from amparo.registry.models import Defender, Person
+from amparo.registry.services import defender_shred
+
+
+class Command(BaseCommand):
+    help = (
+        "Destroy a defender's data key: their identity, relatives and the incidents sealed "
+        "under it become unreadable for good. The pseudonymous stub stays for counts."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("code", metavar="DEFENDER_CODE", help="e.g. HRD-2026-000123")
+        parser.add_argument("--yes", action="store_true", help="confirm; there is no undo")
+
+    def handle(self, *args: Any, code: str, yes: bool, **options: Any) -> None:
+        defender = Defender.objects.select_related("data_key", "case").filter(code=code).first()
+        if defender is None:
+            raise CommandError(f"No defender {code}.")
+        if defender.is_shredded:
+            self.stdout.write(f"{code} was shredded already on {defender.shredded_at:%Y-%m-%d}.")
+            return
+        key = defender.data_key
+        persons = Person.objects.filter(data_key=key).count()
+        incidents = Incident.objects.filter(data_key=key).count()
+        attachments = Attachment.objects.filter(data_key=key).count()
+        if not yes:
+            raise CommandError(
+                f"This destroys {code}'s data key for good: their identity, {persons} relatives "
+                f"or associates, {incidents} incidents and {attachments} attachments become "
+                "unreadable. Run again with --yes to do it."
+            )
+        defender_shred(actor=SystemActor(f"cli:{getpass.getuser()}"), defender=defender)
+        self.stdout.write(self.style.SUCCESS(f"Shredded {code}."))
+        self.stdout.write(
+            f"Now unreadable: name, alias, locality and contacts; {persons} relatives or "
+            f"associates; {incidents} incidents (narrative, locality, perpetrator detail, "
+            f"sources) and {attachments} attachment files. Case {defender.case.code} and the "
+            "pseudonymous counts remain."
+        )
+        days = settings.AMPARO_BACKUP_RETENTION_DAYS
+        until = timezone.localdate() + datetime.timedelta(days=days)
+        self.stdout.write(
+            f"Backups taken before now still hold the wrapped key and can restore this record "
+            f"until they expire: with a {days}-day retention (AMPARO_BACKUP_RETENTION_DAYS), "
+            f"erasure is complete on {until:%Y-%m-%d}. See docs/keys.md (Shredding)."
+        )
