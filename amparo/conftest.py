@@ -269,8 +269,19 @@ def defender_user(system, world):
     from amparo.accounts.services import user_create
 
     user, _device = user_create(
-        actor=system, username="defender", role=Role.DEFENDER, entity=None,
-        defender=world.team_defender, password="correct horse battery staple",  # noqa: S106
+        actor=system,
+        username="defender",
+        role=Role.DEFENDER,
+        entity=None,
+        defender=world.team_defender,
+        password="correct horse battery staple",  # noqa: S106
         validate=False,
     )
     return user
+
+
+# Hypothesis on a busy two-core machine: time limits per example only produce flaky failures.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("amparo", deadline=None)
+_hypothesis_settings.load_profile("amparo")

@@ -49,7 +49,8 @@ def _encode(kind: str, value: Any) -> bytes:
             raise TypeError("This encrypted field holds a boolean.")
         return b"1" if value else b"0"
     if kind == "date":
-        if not isinstance(value, datetime.date):
+        # A datetime is a date too, but its ISO form would not decode as one: refuse it.
+        if not isinstance(value, datetime.date) or isinstance(value, datetime.datetime):
             raise TypeError("This encrypted field holds a date.")
         return value.isoformat().encode()
     raise ValueError(f"Unknown encrypted field kind {kind!r}.")

@@ -107,7 +107,7 @@ def present_incidents(
         if details and not view.sealed:
             try:
                 # All or nothing: a field shown is a field whose read is audited.
-                details = (
+                opened = (
                     incident.locality,
                     incident.perpetrator_detail,
                     incident.narrative,
@@ -122,7 +122,7 @@ def present_incidents(
                     "Cannot decrypt incident %s: %s", incident.code, type(error).__name__
                 )
             else:
-                view.locality, view.perpetrator_detail, view.narrative, view.sources = details
+                view.locality, view.perpetrator_detail, view.narrative, view.sources = opened
                 view.details_shown = True
                 read.append(incident)
         views.append(view)

@@ -31,6 +31,7 @@ from amparo.incidents.models import (
 )
 from amparo.incidents.policies import may_change_incident, may_record_incident
 from amparo.registry.models import Case, Defender, Organisation, Person
+from amparo.registry.policies import defender_scope, organisation_scope, person_scope
 
 INCIDENT_PREFIX = "INC"
 CODE_TABLES: dict[str, Any] = {
@@ -113,12 +114,33 @@ def _key_holder(data: IncidentData) -> Defender | None:
     return None
 
 
-def _set_codes(incident: Incident, lists: dict[str, list[str]], only: set[str] | None = None) -> None:
+def _set_codes(
+    incident: Incident, lists: dict[str, list[str]], *, only: set[str] | None = None, new: bool
+) -> None:
     for name, model in CODE_TABLES.items():
         if only is not None and name not in only:
             continue
-        model.objects.filter(incident=incident).delete()
+        if not new:
+            model.objects.filter(incident=incident).delete()
         model.objects.bulk_create(model(incident=incident, code=code) for code in lists[name])
+
+
+def _check_links_visible(actor: Any, data: IncidentData, incident: Incident | None = None) -> None:
+    """Every victim and organisation named is one the actor may see; those already linked to the
+    incident may stay even when hidden from them. Unseen ones answer as unknown, not forbidden."""
+    errors = Errors()
+    for field_name, model, scope, items, linked in (
+        ("victims", Defender, defender_scope, data.victim_defenders, "victim_defenders"),
+        ("victims", Person, person_scope, data.victim_persons, "victim_persons"),
+        ("organisations", Organisation, organisation_scope, data.organisations, "organisations"),
+    ):
+        wanted = {item.pk for item in items}
+        if incident is not None:
+            wanted -= set(getattr(incident, linked).values_list("pk", flat=True))
+        if wanted and model.objects.filter(scope(actor), pk__in=wanted).count() != len(wanted):
+            errors.add(field_name, "Unknown victim." if field_name == "victims" else
+                       "Unknown organisation.")
+    errors.raise_if_any()
 
 
 def incident_record(
@@ -134,6 +156,7 @@ def incident_record(
     if not may_record_incident(actor, case):
         raise deny()
     data.validate()
+    _check_links_visible(actor, data)
     holder = _key_holder(data)
     if holder is not None and holder.is_shredded:
         errors = Errors()
@@ -160,10 +183,15 @@ def incident_record(
         incident.narrative = data.narrative or None
         incident.sources = data.sources
         incident.save(force_insert=True)
-        incident.victim_defenders.set(data.victim_defenders)
-        incident.victim_persons.set(data.victim_persons)
-        incident.organisations.set(data.organisations)
-        _set_codes(incident, data.code_lists())
+        # A new row has no links yet: add, without set()'s read-and-compare.
+        for relation, items in (
+            (incident.victim_defenders, data.victim_defenders),
+            (incident.victim_persons, data.victim_persons),
+            (incident.organisations, data.organisations),
+        ):
+            if items:
+                relation.add(*items)
+        _set_codes(incident, data.code_lists(), new=True)
         audit_record(
             actor,
             "incident.create",
@@ -182,6 +210,7 @@ def incident_update(
     if not may_change_incident(actor, incident):
         raise deny()
     data.validate()
+    _check_links_visible(actor, data, incident)
     changed = [n for n in _PLAIN if getattr(incident, n) != getattr(data, n)]
     if incident.reported_on != (data.reported_on or data.date):
         changed.append("reported_on")
@@ -232,7 +261,7 @@ def incident_update(
             incident.victim_persons.set(data.victim_persons)
         if "organisations" in changed:
             incident.organisations.set(data.organisations)
-        _set_codes(incident, lists, only=changed_codes)
+        _set_codes(incident, lists, only=changed_codes, new=False)
         audit_record(actor, "incident.update", object_type="incident", object_id=incident.pk,
                      fields=changed)
     return changed

@@ -78,7 +78,7 @@ def defender_list(*, actor: Any, filters: DefenderFilters | None = None) -> Quer
     return defenders.distinct()
 
 
-_CODE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9]*-\d{4}-\d+")
+_CODE_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9-]*-\d{4}-\d+")
 
 
 def _matching_ids(actor: Any, query: str) -> list[Any]:

@@ -124,8 +124,11 @@ def case_open(*, actor: Any, entity: Entity, kind: str = Case.Kind.INDIVIDUAL) -
     return case
 
 
-def _index_defender(defender: Defender, name: str, alias: str, contacts: dict[str, str]) -> None:
-    defender.blind_indexes.filter(person__isnull=True).delete()
+def _index_defender(
+    defender: Defender, name: str, alias: str, contacts: dict[str, str], *, new: bool = False
+) -> None:
+    if not new:
+        defender.blind_indexes.filter(person__isnull=True).delete()
     rows = []
     for value in (name, alias):
         digest = blind_index("defender.name", value) if value else None
@@ -145,8 +148,9 @@ def _index_defender(defender: Defender, name: str, alias: str, contacts: dict[st
     BlindIndex.objects.bulk_create(rows)
 
 
-def _set_categories(defender: Defender, categories: list[str]) -> None:
-    defender.category_rows.all().delete()
+def _set_categories(defender: Defender, categories: list[str], *, new: bool = False) -> None:
+    if not new:
+        defender.category_rows.all().delete()
     DefenderCategory.objects.bulk_create(
         DefenderCategory(defender=defender, code=code) for code in sorted(set(categories))
     )
@@ -183,9 +187,10 @@ def defender_register(
         defender.alias = data.alias or None
         defender.locality = data.locality or None
         defender.save(force_insert=True)
-        _set_categories(defender, data.categories)
-        defender.organisations.set(data.organisations)
-        _index_defender(defender, data.name, data.alias, data.contacts)
+        _set_categories(defender, data.categories, new=True)
+        if data.organisations:
+            defender.organisations.add(*data.organisations)
+        _index_defender(defender, data.name, data.alias, data.contacts, new=True)
         audit_record(
             actor,
             "defender.create",

@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 
 from amparo.accounts.services import entity_create
 from amparo.audit.models import AuditEvent
+from amparo.audit.services import audit_record
+from amparo.audit.tests.test_chain import EXPECTED_TRIGGERS, triggers_present
 from amparo.core.crypto import DecryptionFailed
 from amparo.incidents.models import Incident
 from amparo.incidents.presenters import present_incident
@@ -351,6 +353,8 @@ def test_no_canary_in_logs_or_error_messages(coordinator, caplog, capsys):
         with pytest.raises(DecryptionFailed) as failed:
             Defender.objects.get(pk=defender.pk).alias  # noqa: B018
         errors.append(failed.value)
+        tampered = present_defender(coordinator, Defender.objects.get(pk=defender.pk), via="page")
+        assert (tampered.name, tampered.identity_shown) == (None, False)
 
         # Validation errors carrying sensitive values in their other fields.
         with pytest.raises(ValidationError) as invalid:
@@ -395,9 +399,19 @@ def test_no_canary_in_logs_or_error_messages(coordinator, caplog, capsys):
         for r in caplog.records
     )
     assert any(r.name == "django.db.backends" for r in caplog.records)
+    assert f"Cannot decrypt defender {defender.code}: DecryptionFailed" in logged
     assert hits(canaries, logged.encode()) == []
     for error in errors:
         text = "".join(traceback.format_exception(error)) + repr(error) + str(error)
         assert hits(canaries, text.encode()) == [], type(error).__name__
     captured = capsys.readouterr()
     assert hits(canaries, (captured.out + captured.err).encode()) == []
+
+
+@pytest.mark.django_db
+def test_the_append_only_triggers_are_back_after_the_transactional_tests(system):
+    # Runs after TestStorage (file order): its flush dropped and then recreated the triggers.
+    assert triggers_present() == EXPECTED_TRIGGERS[connection.vendor]
+    audit_record(system, "test.event")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.update(action="nothing.happened")

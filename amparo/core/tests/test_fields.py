@@ -99,7 +99,7 @@ class TestRoundTrips:
         assert fresh(defender).name == value
         stored = raw_column("registry_defender", "name", defender.code)
         assert stored is not None
-        if value:
+        if len(value.encode()) >= 8:  # shorter byte strings turn up in random bytes by chance
             assert value.encode() not in stored
 
     @db_settings
@@ -226,11 +226,10 @@ class TestCodecs:
         with pytest.raises(TypeError):
             self.field(kind).encrypt(record, value)
 
-    def test_a_datetime_is_refused_by_kind_date_only_if_not_a_date(self, record):
-        # datetime is a subclass of date: it is accepted and stored as its ISO form.
-        field = self.field("date")
-        with pytest.raises(ValueError):
-            field.decrypt(record, field.encrypt(record, datetime.datetime(2026, 1, 1, 12, 0)))
+    def test_a_datetime_is_not_a_date(self, record):
+        # Stored as a timestamp, it could never be read back as a date: refused up front.
+        with pytest.raises(TypeError):
+            self.field("date").encrypt(record, datetime.datetime(2026, 1, 1, 12, 0))
 
     def test_unknown_kind_is_refused(self):
         with pytest.raises(ValueError):

@@ -85,6 +85,24 @@ class TestDataKeys:
         assert get_keyring()._unwrapped == {}
         assert stale.wrapped is not None
 
+    def test_a_backup_from_before_the_shred_still_opens_until_it_expires(self, settings):
+        # The documented caveat (docs/keys.md, "The backup horizon"): a copy of
+        # the key table taken before the shred still holds the wrapped key, which the KEK opens.
+        data_key = data_key_create()
+        plain = data_key_open(data_key)
+        backup = DataKey.objects.get(pk=data_key.pk)
+
+        data_key_shred(data_key)
+
+        with pytest.raises(Shredded):
+            data_key_open(DataKey.objects.get(pk=data_key.pk))
+        assert data_key_open(backup) == plain
+        assert settings.AMPARO_BACKUP_RETENTION_DAYS == 35
+        # Destroying the KEK epoch that wrapped it ends that, for every backup at once.
+        set_keyring(Keyring(Kek(new_key())))
+        with pytest.raises(KeyUnavailable):
+            data_key_open(backup)
+
     def test_creating_a_data_key_without_a_kek_writes_nothing(self):
         set_keyring(Keyring(None))
         before = DataKey.objects.count()

@@ -4,7 +4,7 @@ import datetime
 import io
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from amparo.audit.models import AuditEvent
@@ -20,7 +20,12 @@ from amparo.incidents.selectors import (
     incidents_concerning,
 )
 from amparo.incidents.services import IncidentData, attachment_add, incident_record, incident_update
-from amparo.registry.services import OrganisationData, organisation_create
+from amparo.registry.services import (
+    OrganisationData,
+    PersonData,
+    organisation_create,
+    person_create,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +265,103 @@ def test_victims_the_actor_may_not_see_are_counted_not_named(world, system, coor
         ("defender.read", str(world.team_defender.pk)),
         ("incident.read", str(incident.pk)),
     ]
+
+
+class TestLinkingOnlyWhatTheActorSees:
+    """Services do not trust their callers to have resolved victims through the selectors."""
+
+    def snapshot(self):
+        return (Incident.objects.count(), AuditEvent.objects.count())
+
+    def test_an_invisible_victim_is_unknown(self, world, officer):
+        before = self.snapshot()
+
+        with pytest.raises(ValidationError) as caught:
+            incident_record(
+                actor=officer,
+                data=IncidentData(
+                    date=datetime.date(2026, 3, 1),
+                    country="CO",
+                    violations=["threat"],
+                    victim_defenders=[world.team_defender, world.unassigned_defender],
+                ),
+            )
+
+        assert caught.value.message_dict == {"victims": ["Unknown victim."]}
+        assert self.snapshot() == before
+
+    def test_an_invisible_relative_or_organisation_is_unknown(
+        self, world, system, officer, other_entity
+    ):
+        relative = person_create(
+            actor=system,
+            defender=world.foreign_defender,
+            data=PersonData(name="Rosa", relation="parent"),
+        )
+        foreign_org = organisation_create(
+            actor=system,
+            entity=other_entity,
+            data=OrganisationData(name="Colectivo", kind="informal", country="MX"),
+        )
+        before = self.snapshot()
+
+        with pytest.raises(ValidationError) as caught:
+            incident_record(
+                actor=officer,
+                data=IncidentData(
+                    date=datetime.date(2026, 3, 1),
+                    country="CO",
+                    violations=["threat"],
+                    victim_defenders=[world.team_defender],
+                    victim_persons=[relative],
+                    organisations=[foreign_org],
+                ),
+            )
+
+        assert caught.value.message_dict == {
+            "victims": ["Unknown victim."],
+            "organisations": ["Unknown organisation."],
+        }
+        assert self.snapshot() == before
+
+    def test_hidden_victims_already_linked_may_stay_but_none_may_be_added(
+        self, world, system, coordinator
+    ):
+        incident = incident_record(
+            actor=system,
+            data=IncidentData(
+                date=datetime.date(2026, 3, 1),
+                country="CO",
+                violations=["threat"],
+                victim_defenders=[world.team_defender, world.restricted_defender],
+            ),
+        )
+        kept = [world.team_defender, world.restricted_defender]
+
+        changed = incident_update(
+            actor=coordinator,
+            incident=Incident.objects.get(pk=incident.pk),
+            data=IncidentData(
+                date=datetime.date(2026, 3, 1),
+                country="CO",
+                violations=["threat"],
+                victim_defenders=kept,
+                verification="corroborated",
+            ),
+        )
+        assert changed == ["verification"]
+
+        before = self.snapshot()
+        with pytest.raises(ValidationError):
+            incident_update(
+                actor=coordinator,
+                incident=Incident.objects.get(pk=incident.pk),
+                data=IncidentData(
+                    date=datetime.date(2026, 3, 1),
+                    country="CO",
+                    violations=["threat"],
+                    victim_defenders=[*kept, world.foreign_defender],
+                    verification="corroborated",
+                ),
+            )
+        assert self.snapshot() == before

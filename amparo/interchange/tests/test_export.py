@@ -219,3 +219,20 @@ def test_the_commands_are_registered_under_their_names():
     commands = get_commands()
     assert commands["import"] == commands["export"] == "amparo.interchange"
     assert load_command_class("amparo.interchange", "import").help.startswith("Import")
+
+
+@pytest.mark.django_db
+def test_a_failed_export_leaves_no_file_and_is_audited(imported, tmp_path, monkeypatch):
+    from amparo.interchange import mapping
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(mapping, "incident_record", crash)
+    out = tmp_path / "export.jsonl"
+    with pytest.raises(RuntimeError, match="disk full"):
+        call_command("export", "--out", str(out), stderr=StringIO())
+    assert list(tmp_path.iterdir()) == [tmp_path / "in.jsonl"]
+    event = AuditEvent.objects.filter(action="export.run").get()
+    assert event.detail["completed"] is False
+    assert event.detail["counts"]["defender"] == 1

@@ -1,7 +1,9 @@
 """Registry reads, persona by persona: what may not be seen does not exist (no row, count, hit)."""
 
 import pytest
+from django.db import connection
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from amparo.audit.models import AuditEvent
 from amparo.conftest import PERSONAS
@@ -281,3 +283,13 @@ def test_coordinator_reads_are_logged_once_per_record(world, coordinator):
             "action", "object_id", "actor_id"
         )
     ) == [("defender.read", str(defender.pk), coordinator.pk)]
+
+
+@pytest.mark.parametrize("query", ["Ana Lucía Mejía", "+57 310 555 0000", "ana@example.org"])
+def test_a_search_term_never_reaches_sql(world, coordinator, query):
+    with CaptureQueriesContext(connection) as queries:
+        list(defender_list(actor=coordinator, filters=DefenderFilters(query=query)))
+
+    assert queries.captured_queries
+    for captured in queries.captured_queries:
+        assert query.lower() not in captured["sql"].lower()
