@@ -33,8 +33,12 @@ def _user(system, username, role, entity):
     from amparo.accounts.services import user_create
 
     user, _device = user_create(
-        actor=system, username=username, role=role, entity=entity,
-        password="correct horse battery staple", validate=False,
+        actor=system,
+        username=username,
+        role=role,
+        entity=entity,
+        password="correct horse battery staple",
+        validate=False,
     )
     return user
 
@@ -274,7 +278,7 @@ def defender_user(system, world):
         role=Role.DEFENDER,
         entity=None,
         defender=world.team_defender,
-        password="correct horse battery staple",  # noqa: S106
+        password="correct horse battery staple",
         validate=False,
     )
     return user

@@ -10,6 +10,6 @@ application = get_wsgi_application()
 from django.conf import settings  # noqa: E402
 
 if settings.PRODUCTION:
-    from amparo.core.keys import get_keyring  # noqa: E402
+    from amparo.core.keys import get_keyring
 
     get_keyring().require_current()

@@ -49,11 +49,17 @@ class EntityAdmin(ConfigurationAdmin):
     def save_model(self, request: HttpRequest, obj: Entity, form: Any, change: bool) -> None:
         if change:
             current = Entity.objects.get(pk=obj.pk)
-            entity_update(actor=request.user, entity=current, name=form.cleaned_data["name"],
-                          kind=form.cleaned_data["kind"], country=form.cleaned_data["country"])
+            entity_update(
+                actor=request.user,
+                entity=current,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                country=form.cleaned_data["country"],
+            )
         else:
-            created = entity_create(actor=request.user, slug=obj.slug, name=obj.name,
-                                    kind=obj.kind, country=obj.country)
+            created = entity_create(
+                actor=request.user, slug=obj.slug, name=obj.name, kind=obj.kind, country=obj.country
+            )
             obj.pk = created.pk
 
 
@@ -77,8 +83,13 @@ class UserAdmin(ConfigurationAdmin):
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         data = form.cleaned_data
         current = User.objects.get(pk=obj.pk)
-        user_update(actor=request.user, user=current, role=data["role"],
-                    entity=data["entity"], is_active=data["is_active"])
+        user_update(
+            actor=request.user,
+            user=current,
+            role=data["role"],
+            entity=data["entity"],
+            is_active=data["is_active"],
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Accounts are created with `amparo createuser`, which shows the initial secret once on

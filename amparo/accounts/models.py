@@ -96,7 +96,7 @@ class SystemActor:
         return self.audit_label
 
 
-TOKEN_PREFIX = "amp_"
+TOKEN_PREFIX = "amp_"  # noqa: S105  (a public prefix, not a secret)
 
 
 def hash_token(raw: str) -> str:

@@ -15,11 +15,18 @@ from amparo.accounts.models import ENTITY_ROLES, ApiToken, Entity, Role, User, h
 from amparo.audit.services import audit_record
 
 
-def entity_create(*, actor: Any, slug: str, name: str, kind: str = "ngo", country: str = "") -> Entity:
+def entity_create(
+    *, actor: Any, slug: str, name: str, kind: str = "ngo", country: str = ""
+) -> Entity:
     with transaction.atomic():
         entity = Entity.objects.create(slug=slug, name=name, kind=kind, country=country)
-        audit_record(actor, "entity.create", object_type="entity", object_id=entity.pk,
-                     fields=["slug", "name", "kind", "country"])
+        audit_record(
+            actor,
+            "entity.create",
+            object_type="entity",
+            object_id=entity.pk,
+            fields=["slug", "name", "kind", "country"],
+        )
     return entity
 
 
@@ -49,8 +56,14 @@ def user_create(
     with transaction.atomic():
         user.save()
         device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-        audit_record(actor, "user.create", object_type="user", object_id=user.pk,
-                     fields=["username", "role", "entity"], detail={"role": role})
+        audit_record(
+            actor,
+            "user.create",
+            object_type="user",
+            object_id=user.pk,
+            fields=["username", "role", "entity"],
+            detail={"role": role},
+        )
     return user, device
 
 
@@ -100,7 +113,9 @@ def user_deactivate(*, actor: Any, user: User) -> None:
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
-        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
             if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
                 session.delete()
@@ -118,8 +133,9 @@ def entity_update(*, actor: Any, entity: Entity, name: str, kind: str, country: 
     with transaction.atomic():
         entity.name, entity.kind, entity.country = name, kind, country
         entity.save(update_fields=changed)
-        audit_record(actor, "entity.update", object_type="entity", object_id=entity.pk,
-                     fields=changed)
+        audit_record(
+            actor, "entity.update", object_type="entity", object_id=entity.pk, fields=changed
+        )
     return changed
 
 
@@ -141,8 +157,14 @@ def user_update(
             user.role, user.entity = role, entity
             user.is_staff = role == Role.ADMIN
             user.save(update_fields=[*changed, "is_staff"])
-            audit_record(actor, "user.update", object_type="user", object_id=user.pk,
-                         fields=changed, detail={"role": role})
+            audit_record(
+                actor,
+                "user.update",
+                object_type="user",
+                object_id=user.pk,
+                fields=changed,
+                detail={"role": role},
+            )
     if user.is_active and not is_active:
         user_deactivate(actor=actor, user=user)
         changed.append("is_active")

@@ -57,7 +57,11 @@ def verify_events(
         seq = values["seq"]
         if seq != expected_seq:
             return VerifyResult(
-                False, checked, expected_seq - 1, prev_hash, expected_seq,
+                False,
+                checked,
+                expected_seq - 1,
+                prev_hash,
+                expected_seq,
                 f"event {expected_seq} is missing (next present is {seq})",
             )
         if values["prev_hash"] != prev_hash:
@@ -78,7 +82,11 @@ def verify_events(
     missing = [seq for seq in witness if seq > head_seq]
     if missing:
         return VerifyResult(
-            False, checked, head_seq, prev_hash, head_seq + 1,
+            False,
+            checked,
+            head_seq,
+            prev_hash,
+            head_seq + 1,
             f"the log ends at {head_seq} but a witness saw event {min(missing)}: it was truncated",
         )
     return VerifyResult(True, checked, head_seq, prev_hash)

@@ -38,8 +38,12 @@ def _lock_chain() -> None:
 
 def _actor_values(actor: Any) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor_id": None, "actor_label": "anonymous", "actor_role": "anonymous",
-                "actor_entity_id": None}
+        return {
+            "actor_id": None,
+            "actor_label": "anonymous",
+            "actor_role": "anonymous",
+            "actor_entity_id": None,
+        }
     return {
         "actor_id": actor.pk,
         "actor_label": actor.audit_label,

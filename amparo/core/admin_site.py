@@ -16,9 +16,7 @@ class AmparoAdminSite(OTPAdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(
-            super().has_permission(request) and getattr(user, "role", None) == "admin"
-        )
+        return bool(super().has_permission(request) and getattr(user, "role", None) == "admin")
 
 
 admin_site = AmparoAdminSite(name="admin")

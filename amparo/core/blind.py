@@ -26,7 +26,9 @@ def normalise_name(value: str) -> str:
 
 
 def normalise_phone(value: str) -> str:
-    """Digits only, without an international '00' or '+' prefix: '+57 310-555 0101' = '573105550101'."""
+    """Digits only, without an international '00' or '+' prefix.
+
+    '+57 310-555 0101', '0057 3105550101' and '573105550101' all give '573105550101'."""
     digits = re.sub(r"\D", "", value)
     return digits[2:] if value.strip().startswith("00") else digits
 

@@ -32,7 +32,9 @@ def read_dev_secret_key(path: Path) -> str:
     return str(data["secret_key"])
 
 
-def write_dev_file(path: Path, *, kek: bytes | None = None, previous: list[str] | None = None) -> None:
+def write_dev_file(
+    path: Path, *, kek: bytes | None = None, previous: list[str] | None = None
+) -> None:
     """Create (or rewrite with a new KEK) the development key file, readable by its owner only."""
     current = read_dev_file(path) or {}
     data = {

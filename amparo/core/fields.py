@@ -108,7 +108,7 @@ class EncryptedField(models.BinaryField):
         super().__init__(*args, **kwargs)
 
     def deconstruct(self) -> Any:
-        name, path, args, kwargs = super().deconstruct()
+        name, _path, args, kwargs = super().deconstruct()
         kwargs["kind"] = self.kind
         if self.key_field != "data_key":
             kwargs["key_field"] = self.key_field

@@ -15,8 +15,8 @@ from django.conf import settings
 
 from amparo.core.crypto import (
     Kek,
-    KeyUnavailable,
     Keyring,
+    KeyUnavailable,
     decode_key,
     seal,
     unseal,

@@ -1,4 +1,4 @@
-"""Data keys: one per protected subject (a defender and what belongs to them), wrapped by the KEK."""
+"""Data keys: one per protected subject (a defender and what is theirs), wrapped by the KEK."""
 
 from __future__ import annotations
 

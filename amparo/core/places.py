@@ -20,7 +20,9 @@ def subdivision_name(code: str) -> str:
 
 
 def is_country(code: str) -> bool:
-    return bool(code) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+    return (
+        bool(code) and len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+    )
 
 
 def is_subdivision_of(code: str, country: str) -> bool:

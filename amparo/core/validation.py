@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from amparo.core.places import is_country, is_subdivision_of
 
@@ -54,5 +55,5 @@ class Errors:
             self.add(field, "This field is required.")
 
     def not_future(self, field: str, value: datetime.date | None) -> None:
-        if value is not None and value > datetime.date.today() + datetime.timedelta(days=1):
+        if value is not None and value > timezone.localdate() + datetime.timedelta(days=1):
             self.add(field, "This date is in the future.")

@@ -42,8 +42,12 @@ class Event(models.Model):
 
     @property
     def effective_lead_days(self) -> int:
-        return self.lead_days if self.lead_days is not None else DEFAULT_WINDOWS[self.kind].lead_days
+        return (
+            self.lead_days if self.lead_days is not None else DEFAULT_WINDOWS[self.kind].lead_days
+        )
 
     @property
     def effective_tail_days(self) -> int:
-        return self.tail_days if self.tail_days is not None else DEFAULT_WINDOWS[self.kind].tail_days
+        return (
+            self.tail_days if self.tail_days is not None else DEFAULT_WINDOWS[self.kind].tail_days
+        )

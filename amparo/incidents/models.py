@@ -99,7 +99,9 @@ class IncidentPerpetrator(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["incident", "code"], name="incidents_perpetrator_unique")
+            models.UniqueConstraint(
+                fields=["incident", "code"], name="incidents_perpetrator_unique"
+            )
         ]
         indexes = [models.Index(fields=["code", "incident"])]
 

@@ -162,8 +162,15 @@ def present_attachments(
             else:
                 read.append(attachment)
         views.append(
-            AttachmentView(str(attachment.pk), attachment.incident.code, attachment.content_type,
-                           attachment.size, attachment.sha256, attachment.uploaded_at, filename)
+            AttachmentView(
+                str(attachment.pk),
+                attachment.incident.code,
+                attachment.content_type,
+                attachment.size,
+                attachment.sha256,
+                attachment.uploaded_at,
+                filename,
+            )
         )
     audit_read(actor, "attachment", read, fields=["filename"], via=via)
     return views

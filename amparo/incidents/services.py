@@ -12,7 +12,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from amparo.accounts.models import User
 from amparo.audit.services import audit_record
@@ -67,8 +66,9 @@ class IncidentData:
         errors.country("country", self.country)
         errors.subdivision("subdivision", self.subdivision, self.country)
         errors.codes("violations", self.violations, codes(Violation), at_least_one=True)
-        errors.codes("perpetrators", self.perpetrators or ["unknown"], codes(Perpetrator),
-                     at_least_one=True)
+        errors.codes(
+            "perpetrators", self.perpetrators or ["unknown"], codes(Perpetrator), at_least_one=True
+        )
         errors.codes("context", self.contexts, codes(Context), at_least_one=False)
         errors.code("date_precision", self.date_precision, codes(DatePrecision))
         errors.code("verification", self.verification, codes(Verification))
@@ -91,8 +91,15 @@ class IncidentData:
         }
 
 
-_PLAIN = ("date", "date_precision", "end_date", "country", "subdivision", "state_acquiescence",
-          "verification")
+_PLAIN = (
+    "date",
+    "date_precision",
+    "end_date",
+    "country",
+    "subdivision",
+    "state_acquiescence",
+    "verification",
+)
 _SENSITIVE = ("locality", "perpetrator_detail", "narrative", "sources")
 
 
@@ -138,8 +145,10 @@ def _check_links_visible(actor: Any, data: IncidentData, incident: Incident | No
         if incident is not None:
             wanted -= set(getattr(incident, linked).values_list("pk", flat=True))
         if wanted and model.objects.filter(scope(actor), pk__in=wanted).count() != len(wanted):
-            errors.add(field_name, "Unknown victim." if field_name == "victims" else
-                       "Unknown organisation.")
+            errors.add(
+                field_name,
+                "Unknown victim." if field_name == "victims" else "Unknown organisation.",
+            )
     errors.raise_if_any()
 
 
@@ -197,8 +206,7 @@ def incident_record(
             "incident.create",
             object_type="incident",
             object_id=incident.pk,
-            fields=[*_PLAIN, *_SENSITIVE, "reported_on", "victims", "organisations",
-                    *CODE_TABLES],
+            fields=[*_PLAIN, *_SENSITIVE, "reported_on", "victims", "organisations", *CODE_TABLES],
             detail={"code": incident.code, "case": case.code if case else ""},
         )
     return incident
@@ -236,7 +244,8 @@ def incident_update(
     changed_codes = {name for name in CODE_TABLES if existing[name] != lists[name]}
     changed += sorted(changed_codes)
     victims_before = (
-        {d.pk for d in incident.victim_defenders.all()}, {p.pk for p in incident.victim_persons.all()}
+        {d.pk for d in incident.victim_defenders.all()},
+        {p.pk for p in incident.victim_persons.all()},
     )
     victims_after = ({d.pk for d in data.victim_defenders}, {p.pk for p in data.victim_persons})
     if victims_before != victims_after:
@@ -262,8 +271,9 @@ def incident_update(
         if "organisations" in changed:
             incident.organisations.set(data.organisations)
         _set_codes(incident, lists, only=changed_codes, new=False)
-        audit_record(actor, "incident.update", object_type="incident", object_id=incident.pk,
-                     fields=changed)
+        audit_record(
+            actor, "incident.update", object_type="incident", object_id=incident.pk, fields=changed
+        )
     return changed
 
 
@@ -308,10 +318,18 @@ def attachment_add(
     try:
         with transaction.atomic():
             attachment.save(force_insert=True)
-            audit_record(actor, "attachment.create", object_type="attachment",
-                         object_id=attachment.pk, fields=["filename", "content"],
-                         detail={"incident": incident.code, "sha256": attachment.sha256,
-                                 "size": attachment.size})
+            audit_record(
+                actor,
+                "attachment.create",
+                object_type="attachment",
+                object_id=attachment.pk,
+                fields=["filename", "content"],
+                detail={
+                    "incident": incident.code,
+                    "sha256": attachment.sha256,
+                    "size": attachment.size,
+                },
+            )
     except Exception:
         path.unlink(missing_ok=True)
         raise
@@ -321,9 +339,16 @@ def attachment_add(
 def attachment_read(*, actor: Any, attachment: Attachment) -> bytes:
     """Decrypt an attachment for a visible incident (callers fetch it through the selector)."""
     content = crypto.unseal(
-        data_key_open(attachment.data_key), attachment_path(attachment).read_bytes(),
+        data_key_open(attachment.data_key),
+        attachment_path(attachment).read_bytes(),
         _attachment_aad(attachment),
     )
-    audit_record(actor, "attachment.read", object_type="attachment", object_id=attachment.pk,
-                 fields=["filename", "content"], detail={"incident": attachment.incident.code})
+    audit_record(
+        actor,
+        "attachment.read",
+        object_type="attachment",
+        object_id=attachment.pk,
+        fields=["filename", "content"],
+        detail={"incident": attachment.incident.code},
+    )
     return content

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from amparo.core.fields import EncryptedField
 from amparo.core.vocab import (
+    SENSITIVE_ORGANISATION_KINDS,
     Category,
     DefenderStatus,
     Gender,
-    SENSITIVE_ORGANISATION_KINDS,
     OrganisationKind,
     Relation,
 )

@@ -78,10 +78,7 @@ class DefenderData:
         errors.codes("categories", self.categories, codes(Category), at_least_one=True)
         errors.code("gender", self.gender, codes(Gender))
         errors.code("status", self.status, codes(DefenderStatus))
-        if (
-            self.birth_year is not None
-            and not 1900 <= self.birth_year <= datetime.date.today().year
-        ):
+        if self.birth_year is not None and not 1900 <= self.birth_year <= timezone.localdate().year:
             errors.add("birth_year", "Give a year between 1900 and this year.")
         if not isinstance(self.contacts, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.contacts.items()

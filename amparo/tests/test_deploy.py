@@ -38,8 +38,11 @@ def kek() -> str:
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path, kek):
-    result = _run(tmp_path, AMPARO_SECRET_KEY="s" * 20 + base64.b64encode(os.urandom(40)).decode(),
-                  AMPARO_KEK=kek)
+    result = _run(
+        tmp_path,
+        AMPARO_SECRET_KEY="s" * 20 + base64.b64encode(os.urandom(40)).decode(),
+        AMPARO_KEK=kek,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 

@@ -84,4 +84,6 @@ def test_admin_deactivates_a_user_and_revokes_their_tokens(client, admin_user, o
     officer.refresh_from_db()
     assert officer.is_active is False
     assert ApiToken.objects.get(user=officer).revoked_at is not None
-    assert AuditEvent.objects.filter(action="user.deactivate", object_id=str(officer.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="user.deactivate", object_id=str(officer.pk)).count() == 1
+    )
