@@ -275,3 +275,21 @@ class OrganisationForm(PlaceFieldsMixin, forms.Form):
             country=data["country"],
             subdivision=data["subdivision"],
         )
+
+
+class ShredForm(forms.Form):
+    """Erasure cannot be undone: the user types the defender's code to confirm."""
+
+    confirm = forms.CharField(
+        label=_("Type the defender's code to confirm"), max_length=32, strip=True
+    )
+
+    def __init__(self, *args: Any, code: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.code = code
+
+    def clean_confirm(self) -> str:
+        value: str = self.cleaned_data["confirm"]
+        if value != self.code:
+            raise forms.ValidationError(_("This is not the defender's code."))
+        return value

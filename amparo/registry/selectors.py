@@ -202,3 +202,22 @@ def organisation_get(*, actor: Any, external_id: str) -> Organisation:
 
 def may_see_team(actor: Any) -> bool:
     return role_of(actor) in {"system", Role.COORDINATOR, Role.CASE_OFFICER}
+
+
+def shred_impact(defender: Defender) -> dict[str, int]:
+    """What destroying this defender's data key makes unreadable, counted (no content read)."""
+    from amparo.incidents.models import Attachment, Incident
+
+    key = defender.data_key_id
+    return {
+        "persons": Person.objects.filter(data_key_id=key).count(),
+        "incidents": Incident.objects.filter(data_key_id=key).count(),
+        "attachments": Attachment.objects.filter(data_key_id=key).count(),
+    }
+
+
+def erasure_complete_on(shredded_on: datetime.date) -> datetime.date:
+    """The day the last backup that still holds the wrapped key expires (docs/keys.md)."""
+    from django.conf import settings
+
+    return shredded_on + datetime.timedelta(days=settings.AMPARO_BACKUP_RETENTION_DAYS)

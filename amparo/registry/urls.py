@@ -14,4 +14,5 @@ urlpatterns = [
     path("<str:code>/team/", views.defender_team_view, name="defender_team"),
     path("<str:code>/restricted/", views.defender_restricted_view, name="defender_restricted"),
     path("<str:code>/relatives/", views.person_create_view, name="person_create"),
+    path("<str:code>/erase/", views.defender_shred_view, name="defender_shred"),
 ]

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ from amparo.registry.forms import (
     OrganisationForm,
     PersonForm,
     RestrictedForm,
+    ShredForm,
     TeamForm,
 )
 from amparo.registry.models import Defender
@@ -36,6 +38,7 @@ from amparo.registry.policies import (
     may_manage_case,
     may_register_defender,
     may_register_organisation,
+    may_shred_defender,
 )
 from amparo.registry.presenters import (
     organisation_label,
@@ -49,14 +52,17 @@ from amparo.registry.selectors import (
     defender_duplicates,
     defender_get,
     defender_list,
+    erasure_complete_on,
     may_see_team,
     organisation_list,
     person_list,
+    shred_impact,
 )
 from amparo.registry.services import (
     case_set_restricted,
     case_set_team,
     defender_register,
+    defender_shred,
     defender_update,
     organisation_create,
     person_create,
@@ -153,6 +159,7 @@ def _detail_context(request: HttpRequest, defender: Defender, **forms: Any) -> d
         "may_change": may_change,
         "may_manage": may_manage,
         "may_record": may_record_incident(actor, case) and not view.shredded,
+        "may_shred": may_shred_defender(actor, defender) and not view.shredded,
         "nav": "defenders",
     }
     if may_manage:
@@ -253,6 +260,30 @@ def defender_restricted_view(request: HttpRequest, code: str) -> HttpResponse:
         else _("The case is no longer restricted."),
     )
     return redirect("registry:defender_detail", code=defender.code)
+
+
+@case_pages
+@require_http_methods(["GET", "POST"])
+def defender_shred_view(request: HttpRequest, code: str) -> HttpResponse:
+    """Erase a defender at their request (journey 10): destroy their data key, for good."""
+    actor = request.user
+    defender = defender_get(actor=actor, code=code)
+    if defender.is_shredded or not may_shred_defender(actor, defender):
+        raise PermissionDenied
+    form = ShredForm(request.POST or None, code=defender.code)
+    if request.method == "POST" and form.is_valid():
+        defender_shred(actor=actor, defender=defender)
+        messages.success(request, _("The defender's record was erased."))
+        return redirect("registry:defender_detail", code=defender.code)
+    context = {
+        "code": defender.code,
+        "form": form,
+        "impact": shred_impact(defender),
+        "complete_on": erasure_complete_on(timezone.localdate()),
+        "retention_days": settings.AMPARO_BACKUP_RETENTION_DAYS,
+        "nav": "defenders",
+    }
+    return render(request, "registry/defender_shred.html", context)
 
 
 @case_pages

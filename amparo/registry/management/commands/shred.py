@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import getpass
 from typing import Any
 
@@ -11,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from amparo.accounts.models import SystemActor
-from amparo.incidents.models import Attachment, Incident
-from amparo.registry.models import Defender, Person
+from amparo.registry.models import Defender
+from amparo.registry.selectors import erasure_complete_on, shred_impact
 from amparo.registry.services import defender_shred
 
 
@@ -33,10 +32,12 @@ class Command(BaseCommand):
         if defender.is_shredded:
             self.stdout.write(f"{code} was shredded already on {defender.shredded_at:%Y-%m-%d}.")
             return
-        key = defender.data_key
-        persons = Person.objects.filter(data_key=key).count()
-        incidents = Incident.objects.filter(data_key=key).count()
-        attachments = Attachment.objects.filter(data_key=key).count()
+        impact = shred_impact(defender)
+        persons, incidents, attachments = (
+            impact["persons"],
+            impact["incidents"],
+            impact["attachments"],
+        )
         if not yes:
             raise CommandError(
                 f"This destroys {code}'s data key for good: their identity, {persons} relatives "
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             "pseudonymous counts remain."
         )
         days = settings.AMPARO_BACKUP_RETENTION_DAYS
-        until = timezone.localdate() + datetime.timedelta(days=days)
+        until = erasure_complete_on(timezone.localdate())
         self.stdout.write(
             f"Backups taken before now still hold the wrapped key and can restore this record "
             f"until they expire: with a {days}-day retention (AMPARO_BACKUP_RETENTION_DAYS), "
