@@ -45,8 +45,16 @@ def test_round_trip_through_a_fresh_installation(tmp_path):
     exported_first, exported_second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     for data_dir in (first, second):
         amparo(data_dir, "init", "--dev")
-        amparo(data_dir, "createuser", "--username", "ops", "--role", "coordinator",
-               "--create-entity", "Desk")
+        amparo(
+            data_dir,
+            "createuser",
+            "--username",
+            "ops",
+            "--role",
+            "coordinator",
+            "--create-entity",
+            "Desk",
+        )
 
     amparo(first, "import", str(source))
     amparo(first, "export", "--format", "jsonl", "--out", str(exported_first))
@@ -55,9 +63,7 @@ def test_round_trip_through_a_fresh_installation(tmp_path):
 
     lines = exported_first.read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(source.read_text(encoding="utf-8").splitlines())
-    assert exported_second.read_text(encoding="utf-8") == exported_first.read_text(
-        encoding="utf-8"
-    )
+    assert exported_second.read_text(encoding="utf-8") == exported_first.read_text(encoding="utf-8")
     keys = [(d / "dev-keys.json").read_text() for d in (first, second)]
     assert keys[0] != keys[1]
 

@@ -37,7 +37,9 @@ def test_coordinator_erases_after_typing_the_code(coordinator, defender):
     assert fresh.is_shredded
     with pytest.raises(Shredded):
         _ = fresh.name
-    assert AuditEvent.objects.filter(action="defender.shred", object_id=str(defender.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="defender.shred", object_id=str(defender.pk)).count() == 1
+    )
     detail = client.get(f"/defenders/{defender.code}/").content.decode()
     assert NAME not in detail
     assert "erased" in detail
