@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "amparo.registry",
     "amparo.incidents",
     "amparo.earlywarning",
+    "amparo.risk",
+    "amparo.measures",
+    "amparo.coordination",
     "amparo.interchange",
     "amparo.demo",
 ]

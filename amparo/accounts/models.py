@@ -41,6 +41,18 @@ class Entity(models.Model):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.NGO)
     country = models.CharField(max_length=2, blank=True)
+    # Protection providers must be trained before protection is outsourced to them (¶113 f).
+    training_status = models.CharField(
+        max_length=16,
+        choices=[
+            ("none", _("Not trained")),
+            ("in_progress", _("Training in progress")),
+            ("certified", _("Trained and certified")),
+            ("expired", _("Certification expired")),
+        ],
+        default="none",
+    )
+    trained_until = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

@@ -126,6 +126,11 @@ class Defender(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
+    # Derived from the latest approved risk assessment (amparo.risk), kept here for lists,
+    # filters and early warning; only the risk services write them.
+    risk_level = models.CharField(max_length=16, blank=True)
+    risk_assessed_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
     # Keyed digest of the last imported interchange record: re-importing it is a no-op.
     digest = models.CharField(max_length=64, blank=True)
 

@@ -1,0 +1,1 @@
+"""Protective measures: from request to decision, implementation, review and end."""
