@@ -17,11 +17,14 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from amparo.accounts.api import router as accounts_router
 from amparo.audit.api import router as audit_router
+from amparo.coordination.api import router as coordination_router
 from amparo.core.api_auth import session_auth, token_auth
 from amparo.core.crypto import CryptoError
 from amparo.core.schemas import field_errors
 from amparo.incidents.api import router as incidents_router
+from amparo.measures.api import router as measures_router
 from amparo.registry.api import router as registry_router
+from amparo.risk.api import router as risk_router
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +42,11 @@ api = NinjaAPI(
 )
 api.add_router("", registry_router)
 api.add_router("", incidents_router)
+api.add_router("/risk", risk_router)
+api.add_router("", measures_router)
 api.add_router("/audit", audit_router)
 api.add_router("", accounts_router)
+api.add_router("", coordination_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -12,7 +12,10 @@ urlpatterns = [
     path("accounts/", include("amparo.accounts.urls")),
     path("defenders/", include("amparo.registry.urls")),
     path("incidents/", include("amparo.incidents.urls")),
+    path("measures/", include("amparo.measures.urls")),
+    path("risk/", include("amparo.risk.urls")),
     path("audit/", include("amparo.audit.urls")),
+    path("work/", include("amparo.coordination.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

@@ -37,11 +37,24 @@ class ConfigurationAdmin(admin.ModelAdmin):
         return False
 
 
+class EntityForm(forms.ModelForm):
+    class Meta:
+        model = Entity
+        fields = ["slug", "name", "kind", "country", "training_status", "trained_until"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a submission, the training status stays what it was.
+        if "training_status" in self.fields:
+            self.fields["training_status"].required = False
+
+
 @admin.register(Entity, site=admin_site)
 class EntityAdmin(ConfigurationAdmin):
-    list_display = ["name", "slug", "kind", "country"]
+    form = EntityForm
+    list_display = ["name", "slug", "kind", "country", "training_status", "trained_until"]
     search_fields = ["name", "slug"]
-    fields = ["slug", "name", "kind", "country"]
+    fields = ["slug", "name", "kind", "country", "training_status", "trained_until"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["slug"] if obj else []
@@ -55,10 +68,21 @@ class EntityAdmin(ConfigurationAdmin):
                 name=form.cleaned_data["name"],
                 kind=form.cleaned_data["kind"],
                 country=form.cleaned_data["country"],
+                training_status=form.cleaned_data.get("training_status") or current.training_status,
+                trained_until=form.cleaned_data.get("trained_until"),
             )
         else:
             created = entity_create(
                 actor=request.user, slug=obj.slug, name=obj.name, kind=obj.kind, country=obj.country
+            )
+            entity_update(
+                actor=request.user,
+                entity=created,
+                name=created.name,
+                kind=created.kind,
+                country=created.country,
+                training_status=obj.training_status or "none",
+                trained_until=obj.trained_until,
             )
             obj.pk = created.pk
 

@@ -122,16 +122,35 @@ def user_deactivate(*, actor: Any, user: User) -> None:
         audit_record(actor, "user.deactivate", object_type="user", object_id=user.pk)
 
 
-def entity_update(*, actor: Any, entity: Entity, name: str, kind: str, country: str) -> list[str]:
-    changed = [
-        field
-        for field, value in (("name", name), ("kind", kind), ("country", country))
-        if getattr(entity, field) != value
-    ]
+_UNCHANGED: Any = object()
+
+
+def entity_update(
+    *,
+    actor: Any,
+    entity: Entity,
+    name: str,
+    kind: str,
+    country: str,
+    training_status: str = _UNCHANGED,
+    trained_until: datetime.date | None = _UNCHANGED,
+) -> list[str]:
+    """Change an entity; the training fields (providers, ¶113 f) change only when given."""
+    wanted: dict[str, Any] = {"name": name, "kind": kind, "country": country}
+    if training_status is not _UNCHANGED:
+        choices = Entity._meta.get_field("training_status").choices or []
+        statuses = {code for code, _label in choices}
+        if training_status not in statuses:
+            raise ValidationError({"training_status": f"Unknown code {training_status!r}."})
+        wanted["training_status"] = training_status
+    if trained_until is not _UNCHANGED:
+        wanted["trained_until"] = trained_until
+    changed = [field for field, value in wanted.items() if getattr(entity, field) != value]
     if not changed:
         return []
     with transaction.atomic():
-        entity.name, entity.kind, entity.country = name, kind, country
+        for field in changed:
+            setattr(entity, field, wanted[field])
         entity.save(update_fields=changed)
         audit_record(
             actor, "entity.update", object_type="entity", object_id=entity.pk, fields=changed

@@ -1,17 +1,33 @@
-"""Writes on tasks: open, complete, cancel; each audited in the caller's transaction."""
+"""Writes of coordination: consent records, and tasks (open, complete, cancel).
+
+Each write is audited in the caller's transaction. Reminders and escalations, which also send
+e-mail, are in amparo.coordination.notify.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from amparo.accounts.models import Entity, User
+from amparo.accounts.models import Entity, Role, User
 from amparo.audit.services import audit_record
-from amparo.coordination.models import Task
-from amparo.registry.models import Case
+from amparo.coordination.models import ConsentPurpose, ConsentRecord, ConsentSource, Task
+from amparo.coordination.policies import may_act_on_task, may_record_consent
+from amparo.core.policy import deny, role_of
+from amparo.core.validation import Errors
+from amparo.core.vocab import codes
+from amparo.registry.models import Case, Defender
+
+NOTE_MAX_LENGTH = 2000
+# The Defender columns that mirror the current consent of the purposes they are named after.
+CONSENT_FLAGS = {
+    ConsentPurpose.REGISTER: "consent_register",
+    ConsentPurpose.SHARE_WITH_STATE: "consent_share_with_state",
+}
 
 
 def task_open(
@@ -59,6 +75,7 @@ def task_open(
 
 
 def task_close(*, actor: Any, task: Task, status: str = Task.Status.DONE) -> None:
+    """Close without a policy check: for the services that finish the work a task was about."""
     if task.status != Task.Status.OPEN:
         return
     with transaction.atomic():
@@ -83,3 +100,159 @@ def tasks_close_for(
         task_close(actor=actor, task=task)
         closed += 1
     return closed
+
+
+def _task_finish(actor: Any, task: Task, status: str) -> bool:
+    if not may_act_on_task(actor, task):
+        raise deny()
+    if task.status != Task.Status.OPEN:
+        return False
+    task_close(actor=actor, task=task, status=status)
+    return True
+
+
+def task_complete(*, actor: Any, task: Task) -> bool:
+    """Mark the task done; False when it was no longer open (nothing written)."""
+    return _task_finish(actor, task, Task.Status.DONE)
+
+
+def task_cancel(*, actor: Any, task: Task) -> bool:
+    """Cancel the task; False when it was no longer open (nothing written)."""
+    return _task_finish(actor, task, Task.Status.CANCELLED)
+
+
+# Consent ------------------------------------------------------------------------------------
+
+
+def _validate_consent(
+    actor: Any, purpose: str, entity: Entity | None, source: str, note: str
+) -> None:
+    errors = Errors()
+    errors.code("purpose", purpose, codes(ConsentPurpose))
+    errors.code("source", source, codes(ConsentSource))
+    own = role_of(actor) == Role.DEFENDER
+    if own and source != ConsentSource.PORTAL:
+        errors.add("source", "A defender records their own consent through the portal.")
+    if not own and source == ConsentSource.PORTAL:
+        errors.add("source", "Only the defender records consent through the portal.")
+    if purpose == ConsentPurpose.SHARE_WITH_ENTITY and entity is None:
+        errors.add("entity", "Name the entity the defender agrees or refuses to share with.")
+    if purpose != ConsentPurpose.SHARE_WITH_ENTITY and entity is not None:
+        errors.add("entity", "Only consent to share with a named entity names an entity.")
+    if len(note) > NOTE_MAX_LENGTH:
+        errors.add("note", f"Keep the note under {NOTE_MAX_LENGTH} characters.")
+    errors.raise_if_any()
+
+
+def _append_consent(
+    *,
+    actor: Any,
+    defender: Defender,
+    purpose: str,
+    granted: bool,
+    entity: Entity | None,
+    source: str,
+    note: str,
+    now: datetime.datetime,
+) -> ConsentRecord:
+    # Serialise changes to one defender's consent, so that two records never supersede the same
+    # one (the one-to-one column would refuse it) and the flags end as the last record says.
+    Defender.objects.select_for_update().filter(pk=defender.pk).exists()
+    previous = ConsentRecord.objects.filter(
+        defender=defender, purpose=purpose, entity=entity, superseded_by__isnull=True
+    ).first()
+    record = ConsentRecord(
+        defender=defender,
+        data_key_id=defender.data_key_id,
+        purpose=purpose,
+        entity=entity,
+        granted=granted,
+        source=source,
+        recorded_at=now,
+        recorded_by=actor if isinstance(actor, User) else None,
+        supersedes=previous,
+    )
+    record.save(force_insert=True)
+    if note:
+        record.note = note
+        record.save(update_fields=["note"])
+    audit_record(
+        actor,
+        "consent.record",
+        object_type="consent",
+        object_id=record.pk,
+        fields=["note"] if note else [],
+        detail={
+            "defender": defender.code,
+            "purpose": purpose,
+            "entity": entity.slug if entity else "",
+            "granted": granted,
+            "source": source,
+        },
+    )
+    return record
+
+
+def consent_record(
+    *,
+    actor: Any,
+    defender: Defender,
+    purpose: str,
+    granted: bool,
+    source: str,
+    entity: Entity | None = None,
+    note: str = "",
+    now: datetime.datetime | None = None,
+) -> ConsentRecord:
+    """Record that the defender gives (granted=True) or withdraws or refuses (False) consent for
+    one purpose. The record supersedes the previous one for that purpose (and entity); the
+    defender's consent flags follow it. Withdrawing consent to share stops future disclosures."""
+    if not may_record_consent(actor, defender):
+        raise deny()
+    note = note.strip()
+    _validate_consent(actor, purpose, entity, source, note)
+    with transaction.atomic():
+        record = _append_consent(
+            actor=actor,
+            defender=defender,
+            purpose=purpose,
+            granted=granted,
+            entity=entity,
+            source=source,
+            note=note,
+            now=now or timezone.now(),
+        )
+        flag = CONSENT_FLAGS.get(ConsentPurpose(purpose))
+        if flag and getattr(defender, flag) != granted:
+            Defender.objects.filter(pk=defender.pk).update(**{flag: granted})
+            setattr(defender, flag, granted)
+    return record
+
+
+def consent_record_flags(
+    *, actor: Any, defender: Defender, flags: Iterable[str], registering: bool = False
+) -> list[ConsentRecord]:
+    """The registry's side of consent: after it saved a defender whose consent flags changed
+    (flags: the changed field names), record the new values. On registration only the consent
+    given is recorded. The registry has already checked its policy; call inside its transaction.
+    """
+    records = []
+    for purpose, flag in CONSENT_FLAGS.items():
+        if flag not in flags:
+            continue
+        granted = bool(getattr(defender, flag))
+        if registering and not granted:
+            continue
+        records.append(
+            _append_consent(
+                actor=actor,
+                defender=defender,
+                purpose=purpose,
+                granted=granted,
+                entity=None,
+                source=ConsentSource.OFFICER_ON_BEHALF,
+                note="",
+                now=timezone.now(),
+            )
+        )
+    return records

@@ -19,6 +19,9 @@ View = Callable[..., HttpResponse]
 # the audit log (no case content at all).
 CASE_CONTENT_ROLES = (Role.COORDINATOR, Role.CASE_OFFICER, Role.ANALYST)
 AUDIT_ROLES = (Role.AUDITOR,)
+# The disclosure inbox: the staff who disclose and the liaisons of the receiving entities, who
+# see there only what was disclosed to them (never the registry or incident pages).
+DISCLOSURE_ROLES = (Role.COORDINATOR, Role.CASE_OFFICER, Role.LIAISON)
 
 
 def is_staff_session(request: HttpRequest) -> bool:

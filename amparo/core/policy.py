@@ -61,6 +61,17 @@ def case_visible_q(actor: Any, prefix: str = "") -> Q:
     return NOTHING
 
 
+def liaison_disclosed_q(actor: Any, prefix: str = "") -> Q:
+    """For a liaison: the disclosures made to their entity that are still live (pending or
+    accepted); prefix is the path to the disclosure. Everyone else: nothing. A liaison sees case
+    content only through these, field by field (amparo.measures.disclosure)."""
+    if role_of(actor) != Role.LIAISON or not getattr(actor, "entity_id", None):
+        return NOTHING
+    return Q(
+        **{f"{prefix}to_entity_id": actor.entity_id, f"{prefix}status__in": ["pending", "accepted"]}
+    )
+
+
 def deny(message: str = "You may not do this.") -> PermissionDenied:
     return PermissionDenied(message)
 

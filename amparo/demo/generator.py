@@ -20,6 +20,9 @@ from amparo.accounts.models import Entity, Role, SystemActor, User
 from amparo.accounts.services import entity_create, user_create
 from amparo.core.vocab import GRAVE_VIOLATIONS
 from amparo.demo import synthetic as words
+from amparo.demo.coordination_demo import load_coordination_demo
+from amparo.demo.measures_demo import load_measures_demo
+from amparo.demo.risk_demo import load_risk_demo
 from amparo.demo.synthetic import REGIONS, Region
 from amparo.earlywarning.services import EventData, event_create
 from amparo.incidents.services import IncidentData, incident_record
@@ -537,6 +540,9 @@ class Writer:
         self._incidents()
         self._events()
         self._defender_account()
+        load_coordination_demo(self)
+        load_risk_demo(self)
+        load_measures_demo(self)
         return self.counts
 
     def _user(self, username: str, role: str, entity: Entity | None, **extra: object) -> None:

@@ -209,6 +209,9 @@ def incident_record(
             fields=[*_PLAIN, *_SENSITIVE, "reported_on", "victims", "organisations", *CODE_TABLES],
             detail={"code": incident.code, "case": case.code if case else ""},
         )
+        from amparo.risk.services import reevaluation_open_for_incident
+
+        reevaluation_open_for_incident(actor=actor, incident=incident)
     return incident
 
 

@@ -24,8 +24,13 @@ from amparo.interchange import mapping
 from amparo.interchange.mapping import Ref
 from amparo.interchange.policies import export_refusal, may_export
 from amparo.interchange.records import TYPES, canonical, sensitive_fields, serialise
+from amparo.measures.interchange import measure_record
+from amparo.measures.models import Measure
+from amparo.measures.policies import measure_scope
 from amparo.registry.models import Defender, Organisation, Person
 from amparo.registry.policies import defender_scope, organisation_scope, person_scope
+from amparo.risk.models import RiskAssessment
+from amparo.risk.policies import assessment_scope
 
 FORMATS = ("jsonl",)
 CHUNK_SIZE = 500
@@ -36,6 +41,8 @@ PSEUDONYM_PREFIX = {
     "person": "p",
     "event": "e",
     "incident": "i",
+    "assessment": "a",
+    "measure": "m",
 }
 
 
@@ -121,8 +128,35 @@ def _records(kind: str, actor: Any, ref: Ref, identities: bool) -> Iterator[dict
             if event.defender_count and not named:
                 continue
             yield mapping.event_record(event, ref, named)
-    else:
+    elif kind == "incident":
         yield from _incident_records(actor, ref, identities)
+    elif kind == "assessment":
+        yield from _assessment_records(actor, ref, identities)
+    else:
+        yield from _measure_records(actor, ref)
+
+
+def _measure_records(actor: Any, ref: Ref) -> Iterator[dict[str, Any]]:
+    measures = (
+        Measure.objects.filter(measure_scope(actor))
+        .select_related("defender", "provider")
+        .order_by("external_id")
+    )
+    for measure in measures.iterator(chunk_size=CHUNK_SIZE):
+        yield measure_record(measure, ref)
+
+
+def _assessment_records(actor: Any, ref: Ref, identities: bool) -> Iterator[dict[str, Any]]:
+    # Only decided, approved versions: drafts and rejected ones would import as approved.
+    assessments = (
+        RiskAssessment.objects.filter(
+            assessment_scope(actor), status=RiskAssessment.Status.APPROVED
+        )
+        .select_related("data_key", "defender")
+        .order_by("external_id")
+    )
+    for assessment in assessments.iterator(chunk_size=CHUNK_SIZE):
+        yield mapping.assessment_record(assessment, ref, identities=identities)
 
 
 def _incident_records(actor: Any, ref: Ref, identities: bool) -> Iterator[dict[str, Any]]:

@@ -45,6 +45,9 @@ from amparo.interchange.records import (
     references,
     serialise,
 )
+from amparo.measures.interchange import measure_import, measure_import_update
+from amparo.measures.models import Measure
+from amparo.measures.policies import measure_scope
 from amparo.registry.models import Defender, Organisation, Person
 from amparo.registry.policies import defender_scope, organisation_scope, person_scope
 from amparo.registry.services import (
@@ -55,6 +58,9 @@ from amparo.registry.services import (
     person_create,
     person_update,
 )
+from amparo.risk.models import RiskAssessment
+from amparo.risk.policies import assessment_scope
+from amparo.risk.services import assessment_import, assessment_import_update
 
 MODELS: dict[str, type[models.Model]] = {
     "organisation": Organisation,
@@ -62,6 +68,8 @@ MODELS: dict[str, type[models.Model]] = {
     "person": Person,
     "event": Event,
     "incident": Incident,
+    "assessment": RiskAssessment,
+    "measure": Measure,
 }
 SCOPES: dict[str, Callable[[Any], Q]] = {
     "organisation": organisation_scope,
@@ -69,6 +77,8 @@ SCOPES: dict[str, Callable[[Any], Q]] = {
     "person": person_scope,
     "event": event_scope,
     "incident": incident_scope,
+    "assessment": assessment_scope,
+    "measure": measure_scope,
 }
 _RELATED: dict[str, tuple[str, ...]] = {
     "defender": ("case", "case__lead_entity", "data_key"),
@@ -76,6 +86,8 @@ _RELATED: dict[str, tuple[str, ...]] = {
     "incident": ("case", "data_key"),
     "organisation": ("data_key",),
     "event": ("lead_entity",),
+    "assessment": ("defender", "case", "data_key"),
+    "measure": ("defender", "case", "data_key", "provider"),
 }
 WHOLE_LINE = "(record)"
 INVALID = 100
@@ -373,9 +385,19 @@ class Importer:
                 event_create(
                     actor=actor, data=data, entity=self.entity, external_id=ext_id, digest=digest
                 )
-            else:
+            elif kind == "incident":
                 incident_record(
                     actor=actor, data=data, entity=self.entity, external_id=ext_id, digest=digest
+                )
+            elif kind == "measure":
+                defender = self._resolve(("defender",), record["defender"])
+                measure_import(
+                    actor=actor, defender=defender, data=data, external_id=ext_id, digest=digest
+                )
+            else:
+                defender = self._resolve(("defender",), record["defender"])
+                assessment_import(
+                    actor=actor, defender=defender, data=data, external_id=ext_id, digest=digest
                 )
             return "created"
         changed = self._update(kind, existing, record, data, digest)
@@ -404,6 +426,20 @@ class Importer:
             return person_update(actor=actor, person=existing, data=data, digest=digest)
         if kind == "event":
             return event_update(actor=actor, event=existing, data=data, digest=digest)
+        if kind == "measure":
+            if existing.defender.external_id != record["defender"]:
+                raise ValidationError(
+                    {"defender": "A measure cannot be moved to another defender."}
+                )
+            return measure_import_update(actor=actor, measure=existing, data=data, digest=digest)
+        if kind == "assessment":
+            if existing.defender.external_id != record["defender"]:
+                raise ValidationError(
+                    {"defender": "An assessment cannot be moved to another defender."}
+                )
+            return assessment_import_update(
+                actor=actor, assessment=existing, data=data, digest=digest
+            )
         return incident_update(actor=actor, incident=existing, data=data, digest=digest)
 
 

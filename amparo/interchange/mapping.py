@@ -9,8 +9,11 @@ from amparo.earlywarning.models import Event
 from amparo.earlywarning.services import EventData
 from amparo.incidents.models import Incident
 from amparo.incidents.services import IncidentData
+from amparo.measures.interchange import MeasureImportData
 from amparo.registry.models import Defender, Organisation, Person
 from amparo.registry.services import DefenderData, OrganisationData, PersonData
+from amparo.risk.models import Horizon, RiskAssessment
+from amparo.risk.services import AssessmentData
 
 # resolve(types, id) -> the model instance an id names; None while validating (placeholders).
 Resolve = Callable[[tuple[str, ...], str], Any] | None
@@ -92,7 +95,42 @@ def data_for(kind: str, record: dict[str, Any], *, resolve: Resolve) -> Any:
             sources=record["sources"] or [],
             verification=record["verification"],
         )
+    if kind == "assessment":
+        return _assessment_data(record)
+    if kind == "measure":
+        return MeasureImportData(
+            kind=record["kind"],
+            status=record["status"],
+            requested_on=record["requested_on"],
+            decided_on=record["decided_on"],
+            implemented_on=record["implemented_on"],
+            ended_on=record["ended_on"],
+            provider=record["provider"] or "",
+        )
     raise ValueError(f"Unknown record type {kind!r}.")
+
+
+IMPORTED_LEVEL = "Level as recorded by the source of the imported record."
+
+
+def _assessment_data(record: dict[str, Any]) -> AssessmentData:
+    data = AssessmentData(
+        threat=record["threat"],
+        vulnerability=record["vulnerability"],
+        capacity=record["capacity"],
+        assessed_on=record["assessed_on"],
+        horizon=record["horizon"] or Horizon.SHORT.value,
+        rationale=record["notes"] or "",
+        level=record["level"] or "",
+    )
+    # The source decided the level; when its own rule differs from ours, say so.
+    try:
+        computed = data.result().level if data.has_scores else data.level
+    except ValueError:
+        computed = data.level  # scores out of range: validate() reports them
+    if computed != data.level:
+        data.level_justification = IMPORTED_LEVEL
+    return data
 
 
 # Export: each function returns the record of a model instance in its Python form (the
@@ -205,4 +243,19 @@ def incident_record(
         "sources": (incident.sources or []) if readable else None,
         "verification": incident.verification,
         "state_acquiescence": incident.state_acquiescence,
+    }
+
+
+def assessment_record(assessment: RiskAssessment, ref: Ref, *, identities: bool) -> dict[str, Any]:
+    readable = identities and not assessment.data_key.is_shredded
+    return {
+        "id": ref("assessment", assessment.external_id),
+        "defender": ref("defender", assessment.defender.external_id),
+        "assessed_on": assessment.assessed_on,
+        "threat": assessment.threat,
+        "vulnerability": assessment.vulnerability,
+        "capacity": assessment.capacity,
+        "level": assessment.level,
+        "horizon": assessment.horizon,
+        "notes": assessment.rationale if readable else None,
     }

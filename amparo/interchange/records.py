@@ -33,11 +33,13 @@ from amparo.core.vocab import (
     codes,
 )
 from amparo.interchange.mapping import data_for
+from amparo.measures.models import MeasureKind, MeasureStatus
+from amparo.risk.models import Horizon, RiskLevel
 
 # Dependency order: a record only refers to records of the types before it.
-TYPES = ("organisation", "defender", "person", "event", "incident")
+TYPES = ("organisation", "defender", "person", "event", "incident", "assessment", "measure")
 # Types of the contract that Amparo does not import yet (they come with their own modules).
-NOT_YET = ("assessment", "measure", "communication", "reply", "investigation", "alert")
+NOT_YET = ("communication", "reply", "investigation", "alert")
 
 DIGEST_KEY_PURPOSE = "interchange"
 MAX_ID_LENGTH = 128
@@ -135,6 +137,31 @@ SPECS: dict[str, tuple[Field, ...]] = {
         # Amparo extension: the incident involved State acquiescence or collusion (DESIGN §5).
         # Written only when true, so files without it stay plain v1.
         _f("state_acquiescence", "bool"),
+    ),
+    # An approved risk assessment (amparo.risk). Scores and level are plain; notes are the
+    # assessment's rationale, sealed under the defender's key.
+    "assessment": (
+        _f("id", "str", required=True, max_length=MAX_ID_LENGTH),
+        _f("defender", "ref", required=True, refs=("defender",)),
+        _f("assessed_on", "date", required=True),
+        _f("threat", "int"),
+        _f("vulnerability", "int"),
+        _f("capacity", "int"),
+        _f("level", "code", required=True, vocab=codes(RiskLevel)),
+        _f("horizon", "code", vocab=codes(Horizon)),
+        _f("notes", "str", sensitive=True),
+    ),
+    # A protective measure (amparo.measures); provider is the delivering entity's slug.
+    "measure": (
+        _f("id", "str", required=True, max_length=MAX_ID_LENGTH),
+        _f("defender", "ref", required=True, refs=("defender",)),
+        _f("kind", "code", required=True, vocab=codes(MeasureKind)),
+        _f("status", "code", required=True, vocab=codes(MeasureStatus)),
+        _f("requested_on", "date", required=True),
+        _f("decided_on", "date"),
+        _f("implemented_on", "date"),
+        _f("ended_on", "date"),
+        _f("provider", "str", max_length=64),
     ),
 }
 

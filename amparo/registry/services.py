@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from amparo.accounts.models import Entity, Role, User
 from amparo.audit.services import audit_record
+from amparo.coordination.services import consent_record_flags
 from amparo.core.blind import blind_index
 from amparo.core.codes import next_code
 from amparo.core.keystore import data_key_create, data_key_shred
@@ -100,6 +101,9 @@ _PLAIN = (
     "consent_register",
     "consent_share_with_state",
 )
+# The consent flags mirror the current consent records (amparo.coordination), which a change
+# of these flags appends to.
+_CONSENT = ("consent_register", "consent_share_with_state")
 
 
 def _entity_for(actor: Any, entity: Entity | None) -> Entity:
@@ -188,6 +192,7 @@ def defender_register(
         if data.organisations:
             defender.organisations.add(*data.organisations)
         _index_defender(defender, data.name, data.alias, data.contacts, new=True)
+        consent_record_flags(actor=actor, defender=defender, flags=_CONSENT, registering=True)
         audit_record(
             actor,
             "defender.create",
@@ -244,6 +249,8 @@ def defender_update(
             defender.organisations.set(data.organisations)
         if {"name", "alias", "contacts"} & set(changed):
             _index_defender(defender, data.name, data.alias, data.contacts)
+        if set(_CONSENT) & set(changed):
+            consent_record_flags(actor=actor, defender=defender, flags=changed)
         audit_record(
             actor, "defender.update", object_type="defender", object_id=defender.pk, fields=changed
         )

@@ -302,6 +302,27 @@ PATHS = [
     "/api/v1/incidents/{code}",
     "/api/v1/incidents/{code}/attachments",
     "/api/v1/incidents/{code}/attachments/{attachment_id}",
+    "/api/v1/risk/assessments",
+    "/api/v1/risk/assessments/{code}",
+    "/api/v1/risk/assessments/{code}/submit",
+    "/api/v1/risk/assessments/{code}/approve",
+    "/api/v1/risk/assessments/{code}/reject",
+    "/api/v1/risk/defenders/{code}/assessments",
+    "/api/v1/risk/defenders/{code}/procedures",
+    "/api/v1/risk/procedures",
+    "/api/v1/risk/procedures/{code}",
+    "/api/v1/measures",
+    "/api/v1/measures/{code}",
+    "/api/v1/measures/{code}/history",
+    "/api/v1/measures/{code}/transition",
+    "/api/v1/measures/{code}/feedback",
+    "/api/v1/disclosures",
+    "/api/v1/disclosures/{code}",
+    "/api/v1/disclosures/{code}/revoke",
+    "/api/v1/inbox/disclosures",
+    "/api/v1/inbox/disclosures/{code}",
+    "/api/v1/inbox/disclosures/{code}/respond",
+    "/api/v1/inbox/disclosures/{code}/report",
     "/api/v1/audit/events",
     "/api/v1/audit/verify",
     "/api/v1/me",
@@ -354,6 +375,7 @@ def _schema_errors(schema, value, root, where="$"):
         "array": lambda v: isinstance(v, list),
         "string": lambda v: isinstance(v, str),
         "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "boolean": lambda v: isinstance(v, bool),
         "null": lambda v: v is None,
     }
@@ -531,6 +553,84 @@ def test_every_response_conforms_to_the_schema(
     check("post", "/tokens", "coordinator", {"name": "x"}, status=403)
     check("delete", f"/tokens/{token_id}", "coordinator", status=404)
     check("delete", f"/tokens/{token_id}", "other_officer", status=204)
+    # Risk: a draft, submitted; its author may not approve or reject it (four eyes).
+    scores = {"threat": 0, "vulnerability": 1, "capacity": 1}
+    assessment = check(
+        "post", f"/risk/defenders/{code}/assessments", "coordinator", scores, status=201
+    )["code"]
+    check("post", f"/risk/defenders/{code}/assessments", "coordinator", {"threat": 9}, status=422)
+    check("post", f"/risk/assessments/{assessment}/submit", "coordinator")
+    check("post", f"/risk/assessments/{assessment}/approve", "coordinator", status=403)
+    check(
+        "post", f"/risk/assessments/{assessment}/reject", "coordinator", {"reason": "x"}, status=403
+    )
+    procedure = check(
+        "post",
+        f"/risk/defenders/{code}/procedures",
+        "coordinator",
+        {"kind": "urgent", "reason": "Imminent"},
+        status=201,
+    )["code"]
+    for who in ("coordinator", "analyst"):
+        check("get", "/risk/assessments?limit=5", who)
+        check("get", f"/risk/assessments/{assessment}", who)
+        check("get", "/risk/procedures", who)
+        check("get", f"/risk/procedures/{procedure}", who)
+    check("get", "/risk/assessments/RA-NONE", "coordinator", status=404)
+    # Measures and disclosures; the police liaison's inbox holds the whitelisted fields only.
+    from amparo.accounts.models import SystemActor
+    from amparo.accounts.services import entity_create
+    from amparo.conftest import _user
+
+    police = entity_create(
+        actor=SystemActor("test"), slug="police-api", name="Police", kind="police", country="CO"
+    )
+    liaison_user = _user(SystemActor("test"), "police_liaison", "liaison", police)
+    tokens["police_liaison"] = bearer(api_token_create(actor=liaison_user, name="t")[1])
+    measure = check(
+        "post",
+        "/measures",
+        "coordinator",
+        {
+            "defender": code,
+            "kind": "police_protection",
+            "provider": "police-api",
+            "provider_override_reason": "The State's unit",
+            "details": {"area": "Centro"},
+        },
+        status=201,
+    )["code"]
+    check("post", "/measures", "coordinator", {"defender": code, "kind": "nope"}, status=422)
+    for who in ("coordinator", "analyst"):
+        check("get", "/measures?limit=5", who)
+        check("get", f"/measures/{measure}", who)
+        check("get", f"/measures/{measure}/history", who)
+    check("get", "/measures/MSR-NONE", "coordinator", status=404)
+    step = f"/measures/{measure}/transition"
+    check("post", step, "analyst", {"to_status": "approved"}, status=403)
+    check("post", step, "coordinator", {"to_status": "approved"})
+    check("post", f"/measures/{measure}/feedback", "coordinator", {"works": "yes"}, status=201)
+    disclosure = check(
+        "post",
+        "/disclosures",
+        "coordinator",
+        {
+            "measure": measure,
+            "to_entity": "police-api",
+            "fields": ["defender_code", "area"],
+            "override_reason": "Imminent danger",
+        },
+        status=201,
+    )["code"]
+    check("get", "/disclosures", "coordinator")
+    check("get", f"/disclosures/{disclosure}", "coordinator")
+    check("get", "/disclosures", "police_liaison", status=403)
+    check("get", "/inbox/disclosures", "police_liaison")
+    check("get", f"/inbox/disclosures/{disclosure}", "police_liaison")
+    inbox = f"/inbox/disclosures/{disclosure}"
+    check("post", f"{inbox}/respond", "police_liaison", {"accept": True})
+    check("post", f"{inbox}/report", "police_liaison", {"in_place": True, "works": "yes"})
+    check("post", f"/disclosures/{disclosure}/revoke", "coordinator")
     documented = {
         (method, template)
         for template, operations in schema["paths"].items()

@@ -239,16 +239,20 @@ class TestServiceWrites:
         )
         assert attachment_read(actor=coordinator, attachment=attachment) == b"%PDF-1.7 evidence"
 
+        from amparo.coordination.models import Task
+
+        reevaluation = Task.objects.get(kind="reevaluation")  # a new fact: re-evaluate the risk
         assert mark.pairs() == [
             ("incident.create", str(incident.pk)),
+            ("task.create", str(reevaluation.pk)),
             ("incident.update", str(incident.pk)),
             ("attachment.create", str(attachment.pk)),
             ("attachment.read", str(attachment.pk)),
         ]
         rows = mark.rows()
         assert rows[0].detail == {"code": incident.code, "case": defender.case.code}
-        assert rows[1].fields == ["verification"]
-        assert rows[2].detail == {
+        assert rows[2].fields == ["verification"]
+        assert rows[3].detail == {
             "incident": incident.code,
             "sha256": hashlib.sha256(b"%PDF-1.7 evidence").hexdigest(),
             "size": 17,

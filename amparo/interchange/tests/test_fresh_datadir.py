@@ -70,5 +70,13 @@ def test_round_trip_through_a_fresh_installation(tmp_path):
     # A second import of the same file into the second installation changes nothing.
     output = amparo(second, "import", str(exported_first))
     summary = dict(re.findall(r"^(\w+): 0 created, 0 updated, (\d+) unchanged$", output, re.M))
-    assert set(summary) == {"organisation", "defender", "person", "event", "incident"}
+    assert set(summary) == {
+        "organisation",
+        "defender",
+        "person",
+        "event",
+        "incident",
+        "assessment",
+        "measure",
+    }
     assert sum(int(n) for n in summary.values()) == len(lines)

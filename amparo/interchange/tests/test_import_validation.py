@@ -49,13 +49,13 @@ BAD_LINES = [
     pytest.param(
         {"type": "spaceship", "id": "x"},
         "line 3: field type: Unknown record type 'spaceship': expected one of organisation, "
-        "defender, person, event, incident.",
+        "defender, person, event, incident, assessment, measure.",
         id="unknown-type",
     ),
     pytest.param({"id": "x"}, "line 3: field type: This field is required.", id="missing-type"),
     pytest.param(
-        {"type": "measure", "id": "m-1"},
-        "line 3: field type: Records of type 'measure' are not imported yet.",
+        {"type": "communication", "id": "c-1"},
+        "line 3: field type: Records of type 'communication' are not imported yet.",
         id="type-not-imported-yet",
     ),
     pytest.param(

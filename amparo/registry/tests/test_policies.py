@@ -173,7 +173,10 @@ def test_incident_record(world, persona):
             ),
         )
 
-    assert outcomes(world, write) == expected(MAY_WORK, name, lambda key: ("incident.create",))
+    # A new incident also opens a re-evaluation task for the victim (amparo.risk).
+    assert outcomes(world, write) == expected(
+        MAY_WORK, name, lambda key: ("incident.create", "task.create")
+    )
 
 
 def test_case_set_team(world, persona, officer, other_officer, foreign_coordinator):
