@@ -230,13 +230,30 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.smtp.EmailBackend"
-        if PRODUCTION
-        else "django.core.mail.backends.locmem.EmailBackend"
+# Reminders and escalations: SMTP in production (EMAIL_* settings from the operator), printed
+# to the console in development, kept in memory for the tests. Bodies hold no sensitive value.
+if PRODUCTION:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env_str("AMPARO_EMAIL_HOST", "localhost"),
+                "port": env_int("AMPARO_EMAIL_PORT", 587),
+                "username": env_str("AMPARO_EMAIL_USER", ""),
+                "password": env_str("AMPARO_EMAIL_PASSWORD", ""),
+                "use_tls": env_bool("AMPARO_EMAIL_TLS", default=True),
+            },
+        }
     }
-}
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.locmem.EmailBackend"
+            if TESTING
+            else "django.core.mail.backends.console.EmailBackend"
+        }
+    }
+DEFAULT_FROM_EMAIL = env_str("AMPARO_EMAIL_FROM", "amparo@localhost") or "amparo@localhost"
 
 # Logs go to stderr; nothing sensitive is ever logged (see docs/operations.md).
 LOGGING = {

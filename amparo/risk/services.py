@@ -720,13 +720,22 @@ def defenders_affected_by(incident: Any) -> list[Defender]:
     )
 
 
+SUPERVENING_DAYS = 90
+
+
 def reevaluation_open_for_incident(
     *, actor: Any, incident: Any, now: datetime.datetime | None = None
 ) -> list[Task]:
     """A new incident is a supervening fact: open one re-evaluation task per affected defender
     (an open one is reused, so a defender never has two). Called by incident_record inside its
-    transaction."""
+    transaction.
+
+    Only facts that reached the programme recently count: an incident reported more than
+    SUPERVENING_DAYS ago (a historical import, a late transcription of an old file) opens
+    nothing, or importing years of records would bury the real re-evaluations."""
     now = now or clock.now()
+    if incident.reported_on < now.date() - datetime.timedelta(days=SUPERVENING_DAYS):
+        return []
     tasks = []
     for defender in defenders_affected_by(incident):
         entity = defender.case.lead_entity

@@ -323,6 +323,12 @@ PATHS = [
     "/api/v1/inbox/disclosures/{code}",
     "/api/v1/inbox/disclosures/{code}/respond",
     "/api/v1/inbox/disclosures/{code}/report",
+    "/api/v1/defenders/{code}/consent",
+    "/api/v1/tasks",
+    "/api/v1/tasks/{task_id}",
+    "/api/v1/tasks/{task_id}/complete",
+    "/api/v1/tasks/{task_id}/cancel",
+    "/api/v1/dashboard",
     "/api/v1/audit/events",
     "/api/v1/audit/verify",
     "/api/v1/me",
@@ -485,7 +491,8 @@ def test_every_response_conforms_to_the_schema(
         "/incidents",
         "coordinator",
         {
-            "date": "2026-05-01",
+            # Recent, so that it counts as a new fact and opens a re-evaluation task.
+            "date": datetime.date.today().isoformat(),
             "country": "CO",
             "violations": ["threat"],
             "victims": [code, person["id"]],
@@ -553,6 +560,23 @@ def test_every_response_conforms_to_the_schema(
     check("post", "/tokens", "coordinator", {"name": "x"}, status=403)
     check("delete", f"/tokens/{token_id}", "coordinator", status=404)
     check("delete", f"/tokens/{token_id}", "other_officer", status=204)
+    # Coordination: consent, the re-evaluation tasks the incident opened, the dashboard.
+    check("get", f"/defenders/{code}/consent", "coordinator")
+    check(
+        "post",
+        f"/defenders/{code}/consent",
+        "coordinator",
+        {"purpose": "share_with_state", "granted": True, "source": "defender_in_writing"},
+        status=201,
+    )
+    task_ids = [t["id"] for t in check("get", "/tasks?status=open", "coordinator")["items"]]
+    assert len(task_ids) >= 1
+    check("get", f"/tasks/{task_ids[0]}", "coordinator")
+    check("post", f"/tasks/{task_ids[0]}/complete", "coordinator")
+    # Cancelling the last one (a no-op when it is the task just completed).
+    check("post", f"/tasks/{task_ids[-1]}/cancel", "coordinator")
+    check("get", "/dashboard", "coordinator")
+    check("get", "/dashboard", "analyst")
     # Risk: a draft, submitted; its author may not approve or reject it (four eyes).
     scores = {"threat": 0, "vulnerability": 1, "capacity": 1}
     assessment = check(

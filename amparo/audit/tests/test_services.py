@@ -79,7 +79,8 @@ def defender(coordinator):
 
 def incident_data(defender, **overrides):
     values = {
-        "date": datetime.date(2026, 3, 1),
+        # Recent: a new fact for amparo.risk, which opens a re-evaluation task.
+        "date": datetime.date.today() - datetime.timedelta(days=3),
         "country": "CO",
         "violations": ["threat"],
         "victim_defenders": [defender],

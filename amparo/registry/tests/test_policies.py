@@ -166,7 +166,8 @@ def test_incident_record(world, persona):
         incident_record(
             actor=actor,
             data=IncidentData(
-                date=datetime.date(2026, 3, 1),
+                # Recent: a new fact, which opens a re-evaluation task (amparo.risk).
+                date=datetime.date.today() - datetime.timedelta(days=3),
                 country="CO",
                 violations=["threat"],
                 victim_defenders=[fresh(defender)],

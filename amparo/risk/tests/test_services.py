@@ -301,12 +301,13 @@ def test_default_review_intervals(world, officer, coordinator, level, overrides,
 # Re-evaluation on new facts ------------------------------------------------------------------
 
 
-def _incident(actor, **victims):
+def _incident(actor, reported_days_ago=2, **victims):
+    from amparo.risk import clock
+
+    day = clock.now().date() - datetime.timedelta(days=reported_days_ago)
     return incident_record(
         actor=actor,
-        data=IncidentData(
-            date=datetime.date(2026, 11, 1), country="CO", violations=["death_threat"], **victims
-        ),
+        data=IncidentData(date=day, country="CO", violations=["death_threat"], **victims),
     )
 
 
@@ -356,6 +357,21 @@ def test_incident_opens_reevaluation_tasks_for_the_right_defenders(
     assert task.due_at == fixed_clock["now"] + datetime.timedelta(days=7)
     assert incident2.code in task.title and incident.code not in task.title
     assert AuditEvent.objects.filter(action="task.create", detail__kind="reevaluation").count() == 3
+
+
+def test_an_incident_reported_long_ago_is_no_new_fact(world, officer, fixed_clock):
+    from amparo.risk.services import SUPERVENING_DAYS
+
+    before = AuditEvent.objects.count()
+    _incident(
+        officer, reported_days_ago=SUPERVENING_DAYS + 1, victim_defenders=[world.team_defender]
+    )
+    assert Task.objects.filter(kind="reevaluation").count() == 0
+    assert list(AuditEvent.objects.filter(seq__gt=before).values_list("action", flat=True)) == [
+        "incident.create"
+    ]
+    _incident(officer, reported_days_ago=SUPERVENING_DAYS, victim_defenders=[world.team_defender])
+    assert Task.objects.filter(kind="reevaluation").count() == 1
 
 
 def test_approval_completes_the_reevaluation(world, officer, coordinator):
