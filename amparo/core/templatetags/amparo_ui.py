@@ -31,6 +31,11 @@ VOCABULARIES: dict[str, type[models.TextChoices]] = {
 }
 
 
+def register_vocabulary(name: str, choices: type[models.TextChoices]) -> None:
+    """Domains add their own code lists (measure kinds, ...) from their AppConfig.ready()."""
+    VOCABULARIES[name] = choices
+
+
 def _label(choices: type[models.TextChoices], code: str) -> str:
     try:
         return str(choices(code).label)
