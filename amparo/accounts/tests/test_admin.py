@@ -87,3 +87,36 @@ def test_admin_deactivates_a_user_and_revokes_their_tokens(client, admin_user, o
     assert (
         AuditEvent.objects.filter(action="user.deactivate", object_id=str(officer.pk)).count() == 1
     )
+
+
+@pytest.mark.django_db
+def test_admin_sets_an_entitys_review_intervals_through_the_service(client, admin_user, entity):
+    from amparo.risk.models import ReviewPolicy
+
+    _login(client, admin_user)
+    values = {
+        "entity": entity.pk,
+        "extreme_days": 15,
+        "high_days": 60,
+        "medium_days": 180,
+        "low_days": 365,
+        "urgent_decide_hours": 2,
+        "urgent_in_place_hours": 8,
+        "ordinary_study_days": 20,
+        "reevaluation_days": 5,
+    }
+    response = client.post("/admin/risk/reviewpolicy/add/", values)
+    assert response.status_code == 302
+    policy = ReviewPolicy.objects.get(entity=entity)
+    assert (policy.extreme_days, policy.urgent_decide_hours, policy.reevaluation_days) == (15, 2, 5)
+    event = AuditEvent.objects.get(action="review_policy.update")
+    assert sorted(event.fields) == sorted(
+        [
+            "extreme_days",
+            "high_days",
+            "urgent_decide_hours",
+            "urgent_in_place_hours",
+            "ordinary_study_days",
+            "reevaluation_days",
+        ]
+    )
