@@ -166,6 +166,14 @@ class IncidentForm(PlaceFieldsMixin, forms.Form):
         required=False,
         help_text=_("Stored encrypted; its fingerprint is kept for the chain of custody."),
     )
+    imminent_danger = forms.BooleanField(
+        label=_("Imminent danger: open the urgent procedure for the first victim defender"),
+        required=False,
+        help_text=_(
+            "Measures must then be decided and in place within the urgent deadlines; the "
+            "coordinators are told at once."
+        ),
+    )
 
     def __init__(
         self,
@@ -177,7 +185,13 @@ class IncidentForm(PlaceFieldsMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         if editing:
-            for name in ("victim_defenders", "victim_persons", "organisations", "evidence"):
+            for name in (
+                "victim_defenders",
+                "victim_persons",
+                "organisations",
+                "evidence",
+                "imminent_danger",
+            ):
                 del self.fields[name]
         else:
             choice_field(self, "victim_persons").choices = person_choices or []

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,6 +41,8 @@ from amparo.incidents.services import (
 from amparo.registry.models import Defender, Person
 from amparo.registry.presenters import present_persons
 from amparo.registry.selectors import defender_get, person_list
+from amparo.risk.models import Procedure
+from amparo.risk.procedures import procedure_open
 
 case_pages = roles_required(*CASE_CONTENT_ROLES)
 _SAFE_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -129,7 +132,7 @@ def incident_create_view(request: HttpRequest) -> HttpResponse:
                 organisations=list(form.cleaned_data["organisations"]),
             )
             try:
-                incident = incident_record(actor=actor, data=data)
+                incident = _record(actor, data, urgent=form.cleaned_data.get("imminent_danger"))
             except ValidationError as error:
                 add_service_errors(form, error, INCIDENT_ERROR_ALIASES)
             else:
@@ -138,6 +141,22 @@ def incident_create_view(request: HttpRequest) -> HttpResponse:
                 return redirect("incidents:incident_detail", code=incident.code)
     context = {"form": form, "nav": "incidents", "editing": False}
     return render(request, "incidents/incident_form.html", context)
+
+
+def _record(actor: Any, data: Any, *, urgent: bool) -> Incident:
+    """Record the incident and, for imminent danger (journey 1), open the urgent procedure for
+    its first victim defender: both or neither."""
+    with transaction.atomic():
+        incident = incident_record(actor=actor, data=data)
+        if urgent and data.victim_defenders:
+            procedure_open(
+                actor=actor,
+                defender=data.victim_defenders[0],
+                kind=Procedure.Kind.URGENT,
+                reason=f"Imminent danger reported with incident {incident.code}.",
+                incident=incident,
+            )
+    return incident
 
 
 def _attach(request: HttpRequest, incident: Incident, upload: Any) -> bool:

@@ -462,3 +462,37 @@ def test_journey_a_death_threat_at_night(officer, defender):
     assert incident.code in timeline.content.decode()
     for event in AuditEvent.objects.all():
         assert "Tom" not in repr((event.object_id, event.fields, event.detail))
+
+
+@pytest.mark.django_db
+def test_imminent_danger_opens_the_urgent_procedure_with_the_incident(officer, defender):
+    """Journey 1: marking the threat as imminent danger opens the urgent procedure, its
+    deadlines from the entity's policy, and a decision task for the coordinators."""
+    from amparo.coordination.models import Task
+    from amparo.risk.models import Procedure
+
+    client = logged_in(officer)
+    response = client.post(
+        f"/incidents/new/?defender={defender.code}",
+        record_form(defender, imminent_danger="on"),
+    )
+    incident = Incident.objects.get()
+    assert response["Location"] == detail_url(incident)
+    procedure = Procedure.objects.get()
+    assert (procedure.kind, procedure.defender_id, procedure.incident_id) == (
+        "urgent",
+        defender.pk,
+        incident.pk,
+    )
+    assert procedure.decide_by - procedure.opened_at == datetime.timedelta(hours=3)
+    assert procedure.in_place_by - procedure.opened_at == datetime.timedelta(hours=12)
+    assert Task.objects.filter(kind="measure_decision", case=defender.case).count() == 1
+
+
+@pytest.mark.django_db
+def test_without_imminent_danger_no_procedure_opens(officer, defender):
+    from amparo.risk.models import Procedure
+
+    logged_in(officer).post(f"/incidents/new/?defender={defender.code}", record_form(defender))
+    assert Incident.objects.count() == 1
+    assert Procedure.objects.count() == 0
