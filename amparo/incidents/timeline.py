@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from amparo.core.vocab import Violation
 from amparo.incidents.selectors import incidents_concerning
 from amparo.registry.models import Defender
@@ -23,5 +25,6 @@ def incident_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
             kind = "relative_incident"
         else:
             kind = "organisation_incident"
-        entries.append(TimelineEntry(incident.date, kind, labels, incident.code))
+        url = reverse("incidents:incident_detail", args=[incident.code])
+        entries.append(TimelineEntry(incident.date, kind, labels, incident.code, url=url))
     return entries

@@ -12,3 +12,8 @@ class MeasuresConfig(AppConfig):
 
         register_vocabulary("measure", MeasureKind)
         register_vocabulary("measure_status", MeasureStatus)
+
+        from amparo.measures.timeline import measure_entries
+        from amparo.registry.timeline import register_timeline_provider
+
+        register_timeline_provider(measure_entries)

@@ -19,8 +19,9 @@ class TimelineEntry:
     on: datetime.date
     kind: str  # "registration", "incident", "relative_incident", "organisation_incident", ...
     title: str
-    ref: str = ""  # a code to link to
+    ref: str = ""  # the code of the record
     detail: str = ""
+    url: str = ""  # where the record's page is, when the actor may open it
 
 
 Provider = Callable[[Any, Defender], list[TimelineEntry]]
