@@ -133,6 +133,8 @@ def present_defenders_out(actor: Any, defenders: Sequence[Defender]) -> list[dic
                     "register": view.consent_register,
                     "share_with_state": view.consent_share_with_state,
                 },
+                "risk_level": view.defender.risk_level or None if view.defender else None,
+                "next_review_on": view.defender.next_review_on if view.defender else None,
                 "shredded": view.shredded,
                 "identity_shown": shown,
             }

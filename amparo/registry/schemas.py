@@ -53,6 +53,8 @@ class DefenderOut(Schema):
     registered_on: datetime.date
     status: str
     consent: ConsentOut
+    risk_level: str | None = Field(description="From the latest approved risk assessment")
+    next_review_on: datetime.date | None
     shredded: bool
     identity_shown: bool
 

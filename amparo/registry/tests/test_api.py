@@ -216,9 +216,25 @@ def test_defender_detail_full_record(client, coordinator, reg):
         "registered_on": "2026-03-01",
         "status": "active",
         "consent": {"register": True, "share_with_state": False},
+        "risk_level": None,
+        "next_review_on": None,
         "shredded": False,
         "identity_shown": True,
     }
+
+
+def test_defender_detail_carries_the_approved_risk_level(client, coordinator, officer, reg):
+    from amparo.registry.services import case_set_team
+    from amparo.risk.services import assessment_approve, assessment_create
+    from amparo.risk.tests.factories import NOW, make_data
+
+    case_set_team(actor=coordinator, case=reg.team.case, members=[officer])
+    assessment = assessment_create(
+        actor=officer, defender=reg.team, data=make_data(), submit=True, now=NOW
+    )
+    assessment_approve(actor=coordinator, assessment=assessment, now=NOW)
+    body = call(client, "get", f"/defenders/{reg.team.code}", coordinator).json()
+    assert (body["risk_level"], body["next_review_on"]) == ("high", "2027-02-17")
 
 
 def test_identity_read_is_audited_once_per_record(client, coordinator, reg):
