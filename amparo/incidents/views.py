@@ -132,7 +132,9 @@ def incident_create_view(request: HttpRequest) -> HttpResponse:
                 organisations=list(form.cleaned_data["organisations"]),
             )
             try:
-                incident = _record(actor, data, urgent=form.cleaned_data.get("imminent_danger"))
+                incident = _record(
+                    actor, data, urgent=bool(form.cleaned_data.get("imminent_danger"))
+                )
             except ValidationError as error:
                 add_service_errors(form, error, INCIDENT_ERROR_ALIASES)
             else:
