@@ -21,6 +21,7 @@ from amparo.coordination.api import router as coordination_router
 from amparo.core.api_auth import session_auth, token_auth
 from amparo.core.crypto import CryptoError
 from amparo.core.schemas import field_errors
+from amparo.earlywarning.api import router as earlywarning_router
 from amparo.incidents.api import router as incidents_router
 from amparo.measures.api import router as measures_router
 from amparo.registry.api import router as registry_router
@@ -47,6 +48,7 @@ api.add_router("", measures_router)
 api.add_router("/audit", audit_router)
 api.add_router("", accounts_router)
 api.add_router("", coordination_router)
+api.add_router("", earlywarning_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("risk/", include("amparo.risk.urls")),
     path("audit/", include("amparo.audit.urls")),
     path("work/", include("amparo.coordination.urls")),
+    path("alerts/", include("amparo.earlywarning.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]

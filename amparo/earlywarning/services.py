@@ -115,6 +115,9 @@ def event_create(
             fields=[*_PLAIN, "end", "categories", "defenders"],
             detail={"kind": event.kind},
         )
+        from amparo.earlywarning.pipeline import scan_after_event
+
+        scan_after_event(event)
     return event
 
 

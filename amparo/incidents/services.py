@@ -209,9 +209,11 @@ def incident_record(
             fields=[*_PLAIN, *_SENSITIVE, "reported_on", "victims", "organisations", *CODE_TABLES],
             detail={"code": incident.code, "case": case.code if case else ""},
         )
+        from amparo.earlywarning.pipeline import scan_after_incident
         from amparo.risk.services import reevaluation_open_for_incident
 
         reevaluation_open_for_incident(actor=actor, incident=incident)
+        scan_after_incident(incident)
     return incident
 
 

@@ -334,6 +334,12 @@ PATHS = [
     "/api/v1/me",
     "/api/v1/tokens",
     "/api/v1/tokens/{token_id}",
+    "/api/v1/alerts",
+    "/api/v1/alerts/{code}",
+    "/api/v1/alerts/{code}/acknowledge",
+    "/api/v1/alerts/{code}/act",
+    "/api/v1/alerts/{code}/dismiss",
+    "/api/v1/events/calendar",
 ]
 
 
@@ -655,6 +661,43 @@ def test_every_response_conforms_to_the_schema(
     check("post", f"{inbox}/respond", "police_liaison", {"accept": True})
     check("post", f"{inbox}/report", "police_liaison", {"in_place": True, "works": "yes"})
     check("post", f"/disclosures/{disclosure}/revoke", "coordinator")
+    # Alerts: built directly (the engine is not under test here), then worked.
+    from amparo.earlywarning.models import Alert, Event
+    from amparo.registry.models import Defender
+
+    today = datetime.date.today()
+    for alert_code in ("ALR-API-1", "ALR-API-2"):
+        Alert.objects.create(
+            code=alert_code,
+            kind="escalation",
+            level="warning",
+            dedupe_key=alert_code,
+            raised_on=today,
+            expires_on=today + datetime.timedelta(days=30),
+            sla_due_at=timezone.now() + datetime.timedelta(hours=24),
+            lead_entity=coordinator.entity,
+            reason="Repeated threats",
+            evidence={"incidents": 2},
+        ).defenders.set([Defender.objects.get(code=code)])
+    Event.objects.create(
+        external_id="EV-API",
+        kind="election",
+        start=today + datetime.timedelta(days=30),
+        end=today + datetime.timedelta(days=31),
+        country="CO",
+        lead_entity=coordinator.entity,
+    )
+    for who in ("coordinator", "analyst"):
+        check("get", "/alerts?level=warning", who)
+        check("get", "/alerts/ALR-API-1", who)
+        check("get", "/events/calendar", who)
+    check("get", "/alerts?name=x", "coordinator", status=422)
+    check("get", "/alerts/ALR-NONE", "coordinator", status=404)
+    check("post", "/alerts/ALR-API-1/acknowledge", "analyst", status=403)
+    check("post", "/alerts/ALR-API-1/acknowledge", "coordinator")
+    check("post", "/alerts/ALR-API-1/act", "coordinator", {"measures": [measure]})
+    check("post", "/alerts/ALR-API-2/dismiss", "coordinator", {"reason_code": "nope"}, status=422)
+    check("post", "/alerts/ALR-API-2/dismiss", "coordinator", {"reason_code": "duplicate"})
     documented = {
         (method, template)
         for template, operations in schema["paths"].items()

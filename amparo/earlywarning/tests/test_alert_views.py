@@ -1,0 +1,260 @@
+"""Alert pages: the persona matrix, what covered defenders each user is shown, pseudonymised
+pages for analysts, and the actions through the pages."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+
+from amparo.audit.models import AuditEvent
+from amparo.earlywarning.models import Alert, AlertConfig, AlertKind, Event
+from amparo.earlywarning.tests.test_lifecycle import build_alerts, make_alert
+from amparo.tests.helpers import assert_no_inline_script, logged_in
+
+
+@pytest.fixture
+def alerts(world, coordinator, foreign_coordinator, entity, other_entity):
+    return build_alerts(world, coordinator, foreign_coordinator, entity, other_entity)
+
+
+PAGES = ["/alerts/", "/alerts/calendar/", "/alerts/regional/", "/alerts/config/"]
+# Which alerts each persona sees; None: the pages are not for this role at all (403).
+VISIBLE = {
+    "coordinator": {"ALR-TEAM", "ALR-RESTR"},
+    "officer": {"ALR-TEAM", "ALR-RESTR"},
+    "other_officer": set(),
+    "foreign_coordinator": {"ALR-FOREIGN"},
+    "analyst": {"ALR-TEAM", "ALR-RESTR"},
+    "liaison": None,
+    "auditor": None,
+    "admin_user": None,
+}
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE))
+def test_persona_matrix(request, persona, alerts):
+    client = logged_in(request.getfixturevalue(persona))
+    visible = VISIBLE[persona]
+    for url in PAGES:
+        assert client.get(url).status_code == (403 if visible is None else 200), url
+    for code in ("ALR-TEAM", "ALR-RESTR", "ALR-FOREIGN"):
+        response = client.get(f"/alerts/{code}/")
+        expected = 403 if visible is None else 200 if code in visible else 404
+        assert response.status_code == expected, code
+    if visible is not None:
+        html = client.get("/alerts/").content.decode()
+        for code in ("ALR-TEAM", "ALR-RESTR", "ALR-FOREIGN"):
+            assert (code in html) == (code in visible), code
+
+
+def test_anonymous_goes_to_login(client, alerts):
+    response = client.get("/alerts/")
+    assert response.status_code == 302
+    assert "/accounts/login" in response["Location"]
+
+
+def test_restricted_defender_never_shown_to_a_non_team_coordinator(coordinator, world, alerts):
+    client = logged_in(coordinator)
+    hidden = world.restricted_defender.code
+    team = client.get("/alerts/ALR-TEAM/").content.decode()
+    assert world.team_defender.code in team
+    assert hidden not in team
+    restricted = client.get("/alerts/ALR-RESTR/").content.decode()
+    assert hidden not in restricted
+    assert world.names["restricted"] not in restricted
+    # No count of what is hidden either.
+    assert not re.search(r"\d+ (other|hidden|more) defender", restricted, re.IGNORECASE)
+    assert "No covered defender to show." in restricted
+
+
+def test_team_officer_sees_the_restricted_defender(officer, world, alerts):
+    html = logged_in(officer).get("/alerts/ALR-TEAM/").content.decode()
+    assert world.restricted_defender.code in html
+    assert world.team_defender.code in html
+
+
+def test_analyst_sees_codes_only(analyst, world, alerts):
+    client = logged_in(analyst)
+    for url in [*PAGES, "/alerts/ALR-TEAM/", "/alerts/ALR-RESTR/"]:
+        html = client.get(url).content.decode()
+        for name in world.names.values():
+            assert name not in html, (url, name)
+        assert world.restricted_defender.code not in html
+    html = client.get("/alerts/ALR-TEAM/").content.decode()
+    assert world.team_defender.code in html
+    assert "/defenders/" not in html.split("<main", 1)[-1]
+    assert "Acknowledge" not in html
+
+
+def test_inbox_orders_by_level_then_sla_and_shows_countdown(coordinator, alerts):
+    html = logged_in(coordinator).get("/alerts/").content.decode()
+    assert html.index("ALR-TEAM") < html.index("ALR-RESTR")  # urgent first
+    assert "overdue by 4 h" in html or "overdue by 5 h" in html
+    assert "due in 23 h" in html or "due in 24 h" in html
+    assert_no_inline_script(html)
+
+
+def test_inbox_filters(coordinator, alerts):
+    client = logged_in(coordinator)
+    html = client.get("/alerts/?level=urgent").content.decode()
+    assert "ALR-TEAM" in html and "ALR-RESTR" not in html
+    html = client.get("/alerts/?overdue=on").content.decode()
+    assert "ALR-RESTR" in html and "ALR-TEAM" not in html
+
+
+def test_detail_page_shows_evidence_and_actions(coordinator, alerts):
+    html = logged_in(coordinator).get("/alerts/ALR-TEAM/").content.decode()
+    assert "window_days" in html
+    assert "Protective accompaniment" in html
+    assert "Acknowledge" in html and "Dismiss" in html
+    assert alerts.measure.code in html
+    assert "<title>" in html and "Alert ALR-TEAM" in html
+    assert_no_inline_script(html)
+
+
+def test_acknowledge_act_and_dismiss_through_the_pages(coordinator, officer, alerts):
+    client = logged_in(coordinator)
+    response = client.post("/alerts/ALR-TEAM/acknowledge/")
+    assert response.status_code == 302
+    response = client.post("/alerts/ALR-TEAM/act/", {"measures": [alerts.measure.pk]})
+    assert response.status_code == 302
+    alerts.team.refresh_from_db()
+    assert alerts.team.status == Alert.Status.ACTED
+    assert list(alerts.team.measures.all()) == [alerts.measure]
+    response = logged_in(officer).post("/alerts/ALR-RESTR/dismiss/", {"reason_code": "duplicate"})
+    assert response.status_code == 302
+    alerts.restricted.refresh_from_db()
+    assert alerts.restricted.dismissed_reason == "duplicate"
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("analyst", 403), ("other_officer", 404), ("foreign_coordinator", 404), ("liaison", 403)],
+)
+def test_denied_page_actions_write_nothing(request, persona, expected, alerts):
+    client = logged_in(request.getfixturevalue(persona))
+    count = AuditEvent.objects.count()
+    for action, data in (
+        ("acknowledge", {}),
+        ("dismiss", {"reason_code": "other"}),
+        ("act", {"measures": [alerts.measure.pk]}),
+    ):
+        assert client.post(f"/alerts/ALR-TEAM/{action}/", data).status_code == expected
+    alerts.team.refresh_from_db()
+    assert alerts.team.status == Alert.Status.OPEN
+    assert AuditEvent.objects.count() == count
+
+
+def test_calendar_shows_windows_grouped_by_month(coordinator, entity):
+    start = timezone.localdate() + datetime.timedelta(days=40)
+    Event.objects.create(
+        external_id="EV-ELECTION",
+        kind="demonstration",
+        title="March",
+        start=start,
+        end=start + datetime.timedelta(days=1),
+        country="CO",
+        lead_entity=entity,
+    )
+    html = logged_in(coordinator).get("/alerts/calendar/").content.decode()
+    assert "EV-ELECTION" in html
+    window_start = start - datetime.timedelta(days=7)
+    window_end = start + datetime.timedelta(days=8)
+    assert f"{window_start:%Y-%m-%d} – {window_end:%Y-%m-%d}" in html
+
+
+def test_regional_page_lists_regional_alerts(coordinator, entity, alerts):
+    make_alert(
+        "ALR-REGION",
+        entity,
+        [],
+        kind=AlertKind.REGIONAL,
+        subdivision="CO-ANT",
+        categories=["journalist"],
+        evidence={"statistic": "ears_c2", "observed": 7, "expected": 1.5},
+    )
+    html = logged_in(coordinator).get("/alerts/regional/").content.decode()
+    assert "CO-ANT" in html and "ears_c2" in html and "ALR-REGION" in html
+    assert "ALR-TEAM" not in html
+
+
+def test_config_page_shows_versions(coordinator):
+    AlertConfig.objects.create(version=1, values={"escalation_days": 30}, note="initial")
+    AlertConfig.objects.create(version=2, values={"escalation_days": 45}, note="tuned")
+    html = logged_in(coordinator).get("/alerts/config/").content.decode()
+    assert "escalation_days" in html and "45" in html and "tuned" in html and "initial" in html
+
+
+def test_defender_page_has_an_alerts_section(coordinator, world, alerts):
+    html = logged_in(coordinator).get(f"/defenders/{world.team_defender.code}/").content.decode()
+    assert "ALR-TEAM" in html
+    assert "ALR-FOREIGN" not in html
+
+
+def test_nav_link_for_staff_only(coordinator, liaison):
+    assert 'href="/alerts/"' in logged_in(coordinator).get("/").content.decode()
+    assert 'href="/alerts/"' not in logged_in(liaison).get("/").content.decode()
+
+
+def test_coordinator_saves_a_new_configuration_version(coordinator):
+    from amparo.earlywarning.config import config_current
+    from amparo.earlywarning.forms import ConfigForm
+
+    client = logged_in(coordinator)
+    form = ConfigForm(current=config_current())
+    data = {name: field.initial for name, field in form.fields.items() if name != "note"}
+    data.update({"escalation_days": 45, "sla_hours_urgent": 12, "note": "tighter"})
+    response = client.post("/alerts/config/", data)
+    assert response.status_code == 302
+    row = AlertConfig.objects.get()
+    assert row.values == {
+        "escalation_days": 45,
+        "sla_hours": {"watch": 168, "warning": 72, "urgent": 12},
+    }
+    assert row.note == "tighter"
+    assert AuditEvent.objects.filter(action="alert_config.update").count() == 1
+    assert config_current().escalation_days == 45
+
+
+@pytest.mark.parametrize("persona", ["officer", "analyst"])
+def test_only_coordinators_edit_the_configuration(request, persona):
+    client = logged_in(request.getfixturevalue(persona))
+    assert "Save a new version" not in client.get("/alerts/config/").content.decode()
+    assert client.post("/alerts/config/", {"escalation_days": 1}).status_code == 403
+    assert not AlertConfig.objects.exists()
+
+
+def test_invalid_configuration_is_not_saved(coordinator):
+    response = logged_in(coordinator).post("/alerts/config/", {"escalation_days": -1})
+    assert response.status_code == 200
+    assert not AlertConfig.objects.exists()
+
+
+def test_calendar_includes_events_by_their_window(coordinator, foreign_coordinator, entity):
+    from amparo.earlywarning.selectors import events_calendar
+
+    today = datetime.date(2026, 6, 1)
+
+    def event(external_id, kind, start, **extra):
+        Event.objects.create(
+            external_id=external_id,
+            kind=kind,
+            start=start,
+            end=start,
+            country="CO",
+            lead_entity=entity,
+            **extra,
+        )
+
+    event("EV-ELECTION", "election", today + datetime.timedelta(days=150))  # lead 180
+    event("EV-DEMO-FAR", "demonstration", today + datetime.timedelta(days=150))  # lead 7
+    event("EV-CUSTOM", "demonstration", today + datetime.timedelta(days=40), lead_days=60)
+    event("EV-PAST", "publication", today - datetime.timedelta(days=20))  # tail 30
+    period = {"start": today, "end": today + datetime.timedelta(days=30)}
+    found = {e.event.external_id: e for e in events_calendar(actor=coordinator, **period)}
+    assert set(found) == {"EV-ELECTION", "EV-CUSTOM", "EV-PAST"}
+    assert found["EV-CUSTOM"].window_start == today - datetime.timedelta(days=20)
+    assert events_calendar(actor=foreign_coordinator, **period) == []

@@ -1,0 +1,258 @@
+"""The engine's four rule families on small hand-built fixtures, and the as-of invariance."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+import pytest
+
+from amparo.earlywarning.config import EngineConfig
+from amparo.earlywarning.engine import (
+    calendar_candidates,
+    escalation_candidates,
+    incidents_as_of,
+    network_candidates,
+    scan_as_of,
+)
+from amparo.earlywarning.services import EventData, event_create
+from amparo.incidents.services import IncidentData, incident_record
+from amparo.registry.services import (
+    DefenderData,
+    OrganisationData,
+    PersonData,
+    defender_register,
+    organisation_create,
+    person_create,
+)
+
+D = datetime.date
+AS_OF = D(2026, 6, 1)
+CONFIG = EngineConfig()
+
+
+@pytest.fixture
+def people(coordinator):
+    org = organisation_create(
+        actor=coordinator, data=OrganisationData(name="Union", country="CO", kind="union")
+    )
+
+    def register(name, subdivision="CO-ANT", categories=("trade_unionist",), orgs=()):
+        return defender_register(
+            actor=coordinator,
+            data=DefenderData(
+                name=name,
+                country="CO",
+                subdivision=subdivision,
+                categories=list(categories),
+                organisations=list(orgs),
+                registered_on=D(2026, 1, 1),
+            ),
+        )
+
+    ana = register("Ana", orgs=[org])
+    ben = register("Ben", orgs=[org])
+    cruz = register("Cruz", subdivision="CO-CAU", categories=("journalist",))
+    dora = register("Dora", subdivision="CO-CAU", categories=("journalist",))
+    return {"ana": ana, "ben": ben, "cruz": cruz, "dora": dora, "org": org}
+
+
+def _incident(actor, victims, violations, date, reported_on=None, **extra):
+    return incident_record(
+        actor=actor,
+        data=IncidentData(
+            date=date,
+            reported_on=reported_on or date,
+            country="CO",
+            subdivision=extra.pop("subdivision", "CO-ANT"),
+            violations=violations,
+            victim_defenders=victims,
+            **extra,
+        ),
+    )
+
+
+def _ids(*defenders):
+    return tuple(sorted(str(d.pk) for d in defenders))
+
+
+@pytest.mark.django_db
+def test_calendar_covers_the_scope_before_the_window_opens(coordinator, people):
+    # Demonstration on 20 June: window opens 13 June (lead 7), closes 27 June (tail 7).
+    event = event_create(
+        actor=coordinator,
+        data=EventData(
+            kind="demonstration",
+            start=D(2026, 6, 20),
+            country="CO",
+            subdivision="CO-CAU",
+            categories=["journalist"],
+        ),
+    )
+    (candidate,) = calendar_candidates(AS_OF, CONFIG)
+    assert candidate.defender_ids == _ids(people["cruz"], people["dora"])
+    assert (candidate.kind, candidate.level, candidate.dedupe_key) == (
+        "calendar",
+        "warning",
+        f"calendar:{event.pk}",
+    )
+    assert candidate.expires_on == D(2026, 6, 27)
+    assert candidate.evidence["window"] == ["2026-06-13", "2026-06-27"]
+    # Fifteen days before the window opens is beyond the 14-day notice.
+    assert calendar_candidates(D(2026, 5, 29), CONFIG) == []
+    assert calendar_candidates(D(2026, 5, 30), CONFIG) != []
+    assert calendar_candidates(D(2026, 6, 28), CONFIG) == []
+
+
+@pytest.mark.django_db
+def test_calendar_named_defenders_and_event_window_override(coordinator, people):
+    event_create(
+        actor=coordinator,
+        data=EventData(
+            kind="publication",
+            start=D(2026, 7, 1),
+            country="CO",
+            defenders=[people["ana"]],
+            lead_days=0,
+            tail_days=2,
+        ),
+    )
+    (candidate,) = calendar_candidates(D(2026, 6, 17), CONFIG)
+    assert candidate.defender_ids == _ids(people["ana"])
+    assert candidate.expires_on == D(2026, 7, 3)
+    assert calendar_candidates(D(2026, 6, 16), CONFIG) == []
+
+
+@pytest.mark.django_db
+def test_escalation_rules(coordinator, people):
+    ana, cruz, dora = people["ana"], people["cruz"], people["dora"]
+    _incident(coordinator, [ana], ["death_threat"], D(2026, 5, 20))
+    _incident(
+        coordinator,
+        [cruz],
+        ["threat"],
+        D(2026, 5, 1),
+        subdivision="CO-CAU",
+        contexts=["publication"],
+    )
+    _incident(coordinator, [dora], ["harassment"], D(2026, 4, 10), subdivision="CO-CAU")
+    _incident(coordinator, [dora], ["surveillance"], D(2026, 5, 10), subdivision="CO-CAU")
+    # Too old: outside the 90-day look-back.
+    _incident(coordinator, [people["ben"]], ["death_threat"], D(2026, 2, 1))
+    found = {
+        c.defender_ids[0]: (c.level, [f["rule"] for f in c.evidence["findings"]])
+        for c in escalation_candidates(AS_OF, CONFIG, incidents_as_of(AS_OF))
+    }
+    assert found == {
+        str(ana.pk): ("urgent", ["death_threat"]),
+        str(cruz.pk): ("warning", ["threat_after_exposure"]),
+        str(dora.pk): ("warning", ["repeated_incidents"]),
+    }
+
+
+@pytest.mark.django_db
+def test_incident_against_a_relative_escalates_the_defender(coordinator, people):
+    ben = people["ben"]
+    relative = person_create(
+        actor=coordinator, defender=ben, data=PersonData(name="Son", relation="child")
+    )
+    incident_record(
+        actor=coordinator,
+        case=ben.case,
+        data=IncidentData(
+            date=D(2026, 5, 25), country="CO", violations=["threat"], victim_persons=[relative]
+        ),
+    )
+    candidates = escalation_candidates(AS_OF, CONFIG, incidents_as_of(AS_OF))
+    assert [(c.defender_ids, c.level, c.dedupe_key) for c in candidates] == [
+        (_ids(ben), "warning", f"escalation:{ben.pk}")
+    ]
+    network = network_candidates(AS_OF, CONFIG, incidents_as_of(AS_OF))
+    assert [(c.defender_ids, c.evidence["links"][0]["link"]) for c in network] == [
+        (_ids(ben), "relative")
+    ]
+
+
+@pytest.mark.django_db
+def test_network_reaches_colleagues_and_decays(coordinator, people):
+    ana, ben = people["ana"], people["ben"]
+    _incident(coordinator, [ana], ["physical_attack"], D(2026, 5, 31))
+    (candidate,) = network_candidates(AS_OF, CONFIG, incidents_as_of(AS_OF))
+    # organisation link 0.8 x grave 1.0 x 0.5 ** (1 / 30)
+    assert candidate.defender_ids == _ids(ben)
+    assert candidate.level == "watch"
+    assert candidate.evidence["weight"] == round(0.8 * 0.5 ** (1 / 30), 4)
+    assert candidate.dedupe_key == f"network:{ben.pk}"
+    # Expires when the weight falls under 0.5: 30 * log2(0.8 * 0.5**(1/30) / 0.5) days.
+    assert candidate.expires_on == AS_OF + datetime.timedelta(days=20)
+    # Thirty days later the weight (~0.39) is under the threshold.
+    assert network_candidates(D(2026, 6, 30), CONFIG, incidents_as_of(D(2026, 6, 30))) == []
+
+
+@pytest.mark.django_db
+def test_network_same_perpetrator_same_subdivision(coordinator, people):
+    cruz, dora = people["cruz"], people["dora"]
+    _incident(
+        coordinator,
+        [cruz],
+        ["harassment"],
+        D(2026, 3, 1),
+        subdivision="CO-CAU",
+        perpetrators=["paramilitary"],
+    )
+    _incident(
+        coordinator,
+        [dora],
+        ["threat"],
+        D(2026, 5, 30),
+        subdivision="CO-CAU",
+        perpetrators=["paramilitary"],
+    )
+    # Unknown perpetrators link nobody.
+    _incident(coordinator, [people["ana"]], ["killing"], D(2026, 5, 30), subdivision="CO-CAU")
+    # Perpetrator 0.6 x threat 0.6 x decay(2 days) is under the default threshold of 0.5.
+    candidates = network_candidates(AS_OF, CONFIG, incidents_as_of(AS_OF))
+    assert [c.defender_ids for c in candidates] == [_ids(people["ben"])]
+    weak = dataclasses.replace(CONFIG, network_threshold=0.3)
+    found = {
+        c.defender_ids: [link["link"] for link in c.evidence["links"]]
+        for c in network_candidates(AS_OF, weak, incidents_as_of(AS_OF))
+    }
+    assert found == {_ids(people["ben"]): ["organisation"], _ids(cruz): ["perpetrator"]}
+
+
+@pytest.mark.django_db
+def test_scan_is_sorted_and_invariant_to_later_reports(coordinator, people):
+    ana, ben, dora = people["ana"], people["ben"], people["dora"]
+    event_create(
+        actor=coordinator, data=EventData(kind="election", start=D(2026, 10, 1), country="CO")
+    )
+    _incident(coordinator, [ana], ["death_threat"], D(2026, 5, 20))
+    _incident(coordinator, [dora], ["threat"], D(2026, 5, 2), subdivision="CO-CAU")
+    before = scan_as_of(AS_OF, config=CONFIG)
+    assert before == sorted(before, key=lambda c: (c.kind, c.dedupe_key, c.defender_ids))
+    assert {c.kind for c in before} == {"calendar", "escalation"}
+    # Reported after the as-of day, even if dated before it: invisible to the scan of AS_OF.
+    _incident(coordinator, [ben], ["killing"], D(2026, 5, 28), reported_on=D(2026, 6, 2))
+    _incident(coordinator, [dora], ["death_threat"], D(2026, 6, 3))
+    assert scan_as_of(AS_OF, config=CONFIG) == before
+    assert scan_as_of(D(2026, 6, 3), config=CONFIG) != before
+
+
+@pytest.mark.django_db
+def test_scan_limited_to_defenders(coordinator, people):
+    ana, dora = people["ana"], people["dora"]
+    _incident(coordinator, [ana], ["death_threat"], D(2026, 5, 20))
+    _incident(coordinator, [dora], ["death_threat"], D(2026, 5, 20), subdivision="CO-CAU")
+    limited = scan_as_of(AS_OF, config=CONFIG, defender_ids=[str(dora.pk)])
+    assert [(c.kind, c.defender_ids) for c in limited] == [("escalation", _ids(dora))]
+
+
+@pytest.mark.django_db
+def test_inactive_and_shredded_defenders_are_not_covered(coordinator, people, system):
+    from amparo.registry.services import defender_shred
+
+    ana = people["ana"]
+    _incident(coordinator, [ana], ["death_threat"], D(2026, 5, 20))
+    defender_shred(actor=system, defender=ana)
+    assert escalation_candidates(AS_OF, CONFIG, incidents_as_of(AS_OF)) == []
