@@ -41,8 +41,10 @@ _ALERT_LEADS = {Role.COORDINATOR, Role.ANALYST}
 
 
 def alert_scope(actor: Any) -> Q:
-    """An alert is seen by the staff who see one of its covered defenders, and by the
-    coordinators and analysts of its lead entity; liaisons, auditors and admins see none."""
+    """An alert is seen by the staff who see one of its covered defenders; an alert that covers
+    nobody yet (a regional signal in an empty place) by the coordinators and analysts of its
+    lead entity. An alert about a restricted case is therefore seen by its team only: its very
+    existence would say that the case exists. Liaisons, auditors and admins see none."""
     from amparo.registry.models import Defender
     from amparo.registry.policies import defender_scope
 
@@ -59,7 +61,8 @@ def alert_scope(actor: Any) -> Q:
     )
     scope = Q(covers_visible)
     if role in _ALERT_LEADS:
-        scope |= Q(lead_entity_id=actor.entity_id)
+        covers_anyone = Exists(Alert.defenders.through.objects.filter(alert_id=OuterRef("pk")))
+        scope |= Q(lead_entity_id=actor.entity_id) & ~Q(covers_anyone)
     return scope
 
 

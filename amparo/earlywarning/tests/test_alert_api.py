@@ -37,11 +37,12 @@ def _post(client, user, path, body=None):
 
 
 VISIBLE = {
-    "coordinator": {"ALR-TEAM", "ALR-RESTR"},
+    # ALR-RESTR covers only the restricted defender: it exists for the case team alone.
+    "coordinator": {"ALR-TEAM"},
     "officer": {"ALR-TEAM", "ALR-RESTR"},
     "other_officer": set(),
     "foreign_coordinator": {"ALR-FOREIGN"},
-    "analyst": {"ALR-TEAM", "ALR-RESTR"},
+    "analyst": {"ALR-TEAM"},
     "liaison": set(),
     "auditor": set(),
     "admin_user": set(),
@@ -66,7 +67,7 @@ def test_unauthenticated_is_401(client, alerts):
 def test_covered_defenders_are_filtered(client, coordinator, officer, world, alerts):
     body = _get(client, coordinator, "/alerts/ALR-TEAM").json()
     assert body["covered_defenders"] == [world.team_defender.code]
-    assert _get(client, coordinator, "/alerts/ALR-RESTR").json()["covered_defenders"] == []
+    assert _get(client, coordinator, "/alerts/ALR-RESTR").status_code == 404
     body = _get(client, officer, "/alerts/ALR-TEAM").json()
     assert sorted(body["covered_defenders"]) == sorted(
         [world.team_defender.code, world.restricted_defender.code]
@@ -95,7 +96,7 @@ def test_analyst_json_has_codes_only(client, analyst, world, alerts, entity):
     assert entries[0]["window_end"] == str(start + datetime.timedelta(days=14))
 
 
-def test_lifecycle_operations(client, coordinator, alerts):
+def test_lifecycle_operations(client, coordinator, officer, alerts):
     body = _post(client, coordinator, "/alerts/ALR-TEAM/acknowledge").json()
     assert body["status"] == "acknowledged"
     response = _post(
@@ -104,12 +105,16 @@ def test_lifecycle_operations(client, coordinator, alerts):
     assert response.status_code == 200
     assert response.json()["measures"] == [alerts.measure.code]
     assert _post(client, coordinator, "/alerts/ALR-TEAM/acknowledge").status_code == 422
-    response = _post(client, coordinator, "/alerts/ALR-RESTR/dismiss", {"reason_code": "other"})
+    response = _post(client, officer, "/alerts/ALR-RESTR/dismiss", {"reason_code": "other"})
     assert response.json()["dismissed_reason"] == "other"
     assert (
-        _post(client, coordinator, "/alerts/ALR-RESTR/dismiss", {"reason_code": "x"}).status_code
+        _post(client, officer, "/alerts/ALR-RESTR/dismiss", {"reason_code": "x"}).status_code
         == 422
     )
+    # The coordinator who is not on the restricted case's team cannot even find it.
+    assert (
+        _post(client, coordinator, "/alerts/ALR-RESTR/dismiss", {"reason_code": "other"})
+    ).status_code == 404
 
 
 def test_act_with_an_invisible_measure_is_422(client, coordinator, alerts):

@@ -23,11 +23,13 @@ def alerts(world, coordinator, foreign_coordinator, entity, other_entity):
 PAGES = ["/alerts/", "/alerts/calendar/", "/alerts/regional/", "/alerts/config/"]
 # Which alerts each persona sees; None: the pages are not for this role at all (403).
 VISIBLE = {
-    "coordinator": {"ALR-TEAM", "ALR-RESTR"},
+    # An alert about a restricted case exists only for its team (ALR-RESTR covers only the
+    # restricted defender).
+    "coordinator": {"ALR-TEAM"},
     "officer": {"ALR-TEAM", "ALR-RESTR"},
     "other_officer": set(),
     "foreign_coordinator": {"ALR-FOREIGN"},
-    "analyst": {"ALR-TEAM", "ALR-RESTR"},
+    "analyst": {"ALR-TEAM"},
     "liaison": None,
     "auditor": None,
     "admin_user": None,
@@ -62,12 +64,11 @@ def test_restricted_defender_never_shown_to_a_non_team_coordinator(coordinator, 
     team = client.get("/alerts/ALR-TEAM/").content.decode()
     assert world.team_defender.code in team
     assert hidden not in team
-    restricted = client.get("/alerts/ALR-RESTR/").content.decode()
-    assert hidden not in restricted
-    assert world.names["restricted"] not in restricted
     # No count of what is hidden either.
-    assert not re.search(r"\d+ (other|hidden|more) defender", restricted, re.IGNORECASE)
-    assert "No covered defender to show." in restricted
+    assert not re.search(r"\d+ (other|hidden|more) defender", team, re.IGNORECASE)
+    # An alert that covers only the restricted defender does not exist for this coordinator.
+    assert client.get("/alerts/ALR-RESTR/").status_code == 404
+    assert "ALR-RESTR" not in client.get("/alerts/").content.decode()
 
 
 def test_team_officer_sees_the_restricted_defender(officer, world, alerts):
@@ -89,16 +90,16 @@ def test_analyst_sees_codes_only(analyst, world, alerts):
     assert "Acknowledge" not in html
 
 
-def test_inbox_orders_by_level_then_sla_and_shows_countdown(coordinator, alerts):
-    html = logged_in(coordinator).get("/alerts/").content.decode()
+def test_inbox_orders_by_level_then_sla_and_shows_countdown(officer, alerts):
+    html = logged_in(officer).get("/alerts/").content.decode()
     assert html.index("ALR-TEAM") < html.index("ALR-RESTR")  # urgent first
     assert "overdue by 4 h" in html or "overdue by 5 h" in html
     assert "due in 23 h" in html or "due in 24 h" in html
     assert_no_inline_script(html)
 
 
-def test_inbox_filters(coordinator, alerts):
-    client = logged_in(coordinator)
+def test_inbox_filters(officer, alerts):
+    client = logged_in(officer)
     html = client.get("/alerts/?level=urgent").content.decode()
     assert "ALR-TEAM" in html and "ALR-RESTR" not in html
     html = client.get("/alerts/?overdue=on").content.decode()
