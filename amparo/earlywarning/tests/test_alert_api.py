@@ -108,8 +108,7 @@ def test_lifecycle_operations(client, coordinator, officer, alerts):
     response = _post(client, officer, "/alerts/ALR-RESTR/dismiss", {"reason_code": "other"})
     assert response.json()["dismissed_reason"] == "other"
     assert (
-        _post(client, officer, "/alerts/ALR-RESTR/dismiss", {"reason_code": "x"}).status_code
-        == 422
+        _post(client, officer, "/alerts/ALR-RESTR/dismiss", {"reason_code": "x"}).status_code == 422
     )
     # The coordinator who is not on the restricted case's team cannot even find it.
     assert (
