@@ -30,6 +30,7 @@ from amparo.coordination.selectors import (
     tasks_for,
 )
 from amparo.coordination.services import consent_record, task_cancel, task_complete
+from amparo.core.api_auth import api_actor
 from amparo.core.policy import deny, has_role
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
 from amparo.registry.selectors import defender_get
@@ -38,10 +39,6 @@ router = Router(tags=["coordination"])
 
 READ_ERRORS = error_responses(401, 403, 404, 503)
 WRITE_ERRORS = error_responses(401, 403, 404, 422, 503)
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 # Consent ------------------------------------------------------------------------------------
@@ -79,7 +76,7 @@ def _consent(actor: Any, code: str) -> dict[str, Any]:
 @router.get("/defenders/{code}/consent", response={200: ConsentStateOut, **READ_ERRORS})
 def consent_detail(request: HttpRequest, code: str) -> dict[str, Any]:
     """The consent in force per purpose and its whole history (newest first)."""
-    return _consent(_actor(request), code)
+    return _consent(api_actor(request), code)
 
 
 @router.post("/defenders/{code}/consent", response={201: ConsentRecordOut, **WRITE_ERRORS})
@@ -87,7 +84,7 @@ def consent_add(
     request: HttpRequest, code: str, payload: ConsentRecordIn
 ) -> Status[dict[str, Any]]:
     """Record a consent or its withdrawal. A defender records their own, with source portal."""
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=code)
     entity = None
     if payload.entity:
@@ -130,7 +127,7 @@ def _task_out(row: TaskRow) -> dict[str, Any]:
 
 
 def _task_actor(request: HttpRequest) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     if not has_role(actor, "system", *TASK_ROLES):
         raise deny("Your role has no tasks.")
     return actor
@@ -188,7 +185,7 @@ def _or_none(panel: Panel, value: Any) -> Any:
 @router.get("/dashboard", response={200: DashboardOut, **error_responses(401, 403)})
 def dashboard(request: HttpRequest) -> dict[str, Any]:
     """The programme's figures over the cases you may see (coordinators and analysts)."""
-    actor = _actor(request)
+    actor = api_actor(request)
     if not has_role(actor, *DASHBOARD_ROLES):
         raise deny("Your role has no dashboard.")
     now = timezone.now()

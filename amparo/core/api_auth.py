@@ -62,3 +62,8 @@ class VerifiedSessionAuth(APIKeyCookie):
 
 token_auth = TokenAuth()
 session_auth = VerifiedSessionAuth()
+
+
+def api_actor(request: HttpRequest) -> Any:
+    """The user the API's default auth resolved for this request (token or verified session)."""
+    return request.auth  # type: ignore[attr-defined]

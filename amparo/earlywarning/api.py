@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router
 
+from amparo.core.api_auth import api_actor
 from amparo.core.policy import sees_identities
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
 from amparo.earlywarning.lifecycle import alert_acknowledge, alert_act, alert_dismiss
@@ -42,10 +43,6 @@ router = Router(tags=["alerts"])
 READ_ERRORS = error_responses(401, 404)
 LIST_ERRORS = error_responses(401, 422)
 WRITE_ERRORS = error_responses(401, 403, 404, 422)
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _alert_out(actor: Any, alert: Alert) -> dict[str, Any]:
@@ -89,7 +86,7 @@ def _present(actor: Any, alerts: Sequence[Alert]) -> list[dict[str, Any]]:
 def alert_index(request: HttpRequest, filters: Query[AlertFilterParams]) -> dict[str, Any]:
     """The alerts you see, urgent first, then by SLA due."""
     reject_unknown_params(request, AlertFilterParams)
-    actor = _actor(request)
+    actor = api_actor(request)
     alerts = alert_list(
         actor=actor,
         status=str(filters.status or ""),
@@ -102,13 +99,13 @@ def alert_index(request: HttpRequest, filters: Query[AlertFilterParams]) -> dict
 
 @router.get("/alerts/{code}", response={200: AlertOut, **READ_ERRORS})
 def alert_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return _alert_out(actor, alert_get(actor=actor, code=code))
 
 
 @router.post("/alerts/{code}/acknowledge", response={200: AlertOut, **WRITE_ERRORS})
 def alert_acknowledge_op(request: HttpRequest, code: str) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     alert = alert_acknowledge(actor=actor, alert=alert_get(actor=actor, code=code))
     return _alert_out(actor, alert)
 
@@ -116,7 +113,7 @@ def alert_acknowledge_op(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.post("/alerts/{code}/act", response={200: AlertOut, **WRITE_ERRORS})
 def alert_act_op(request: HttpRequest, code: str, payload: AlertActIn) -> dict[str, Any]:
     """Mark the alert acted on, linking the measures taken (of the covered defenders)."""
-    actor = _actor(request)
+    actor = api_actor(request)
     alert = alert_get(actor=actor, code=code)
     wanted = list(dict.fromkeys(payload.measures))
     # Measures the actor may not see are as unknown as codes that do not exist.
@@ -131,7 +128,7 @@ def alert_act_op(request: HttpRequest, code: str, payload: AlertActIn) -> dict[s
 
 @router.post("/alerts/{code}/dismiss", response={200: AlertOut, **WRITE_ERRORS})
 def alert_dismiss_op(request: HttpRequest, code: str, payload: AlertDismissIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     alert = alert_get(actor=actor, code=code)
     alert_dismiss(actor=actor, alert=alert, reason_code=str(payload.reason_code))
     return _alert_out(actor, alert)
@@ -144,7 +141,7 @@ def events_calendar_index(
     """Events whose exposure window [start − lead, end + tail] meets the period (by default
     the last 3 months and the next 12)."""
     reject_unknown_params(request, CalendarParams)
-    actor = _actor(request)
+    actor = api_actor(request)
     default_start, default_end = calendar_range(timezone.localdate())
     start, end = params.start or default_start, params.end or default_end
     if end < start:

@@ -18,6 +18,7 @@ from django.utils.http import content_disposition_header
 from ninja import File, Query, Router, Status
 from ninja.files import UploadedFile
 
+from amparo.core.api_auth import api_actor
 from amparo.core.policy import deny, sees_identities
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
 from amparo.incidents.models import Incident
@@ -59,10 +60,6 @@ router = Router(tags=["incidents"])
 
 READ_ERRORS = error_responses(401, 404, 503)
 WRITE_ERRORS = error_responses(401, 403, 404, 422, 503)
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _text(value: Any) -> str:
@@ -183,7 +180,7 @@ def _organisations_for_update(
 @router.get("/incidents", response={200: IncidentPage, **error_responses(401, 422, 503)})
 def incident_index(request: HttpRequest, filters: Query[IncidentFilterParams]) -> dict[str, Any]:
     reject_unknown_params(request, IncidentFilterParams)
-    actor = _actor(request)
+    actor = api_actor(request)
     selected = IncidentFilters(
         country=filters.country.upper(),
         subdivision=filters.subdivision.upper(),
@@ -207,7 +204,7 @@ def incident_index(request: HttpRequest, filters: Query[IncidentFilterParams]) -
 
 @router.post("/incidents", response={201: IncidentOut, **error_responses(401, 403, 422, 503)})
 def incident_create(request: HttpRequest, payload: IncidentIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     if not may_record_incident(actor, None):
         raise deny()
     defenders, persons = _resolve_victims(actor, payload.victims)
@@ -237,12 +234,12 @@ def incident_create(request: HttpRequest, payload: IncidentIn) -> Status[dict[st
 
 @router.get("/incidents/{code}", response={200: IncidentOut, **READ_ERRORS})
 def incident_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _present_one(_actor(request), code)
+    return _present_one(api_actor(request), code)
 
 
 @router.patch("/incidents/{code}", response={200: IncidentOut, **WRITE_ERRORS})
 def incident_change(request: HttpRequest, code: str, payload: IncidentPatch) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     incident = incident_get(actor=actor, code=code)
     if not may_change_incident(actor, incident):
         raise deny()
@@ -303,7 +300,7 @@ def _attachment_out(view: Any) -> dict[str, Any]:
 
 @router.get("/incidents/{code}/attachments", response={200: list[AttachmentOut], **READ_ERRORS})
 def attachment_index(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     incident = incident_get(actor=actor, code=code)
     attachments = list(attachment_list(actor=actor, incident=incident))
     return [_attachment_out(v) for v in present_attachments(actor, attachments, via="api")]
@@ -313,7 +310,7 @@ def attachment_index(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 def attachment_upload(
     request: HttpRequest, code: str, file: File[UploadedFile]
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     incident = incident_get(actor=actor, code=code)
     if not may_change_incident(actor, incident):
         raise deny()
@@ -352,7 +349,7 @@ def attachment_upload(
     },
 )
 def attachment_download(request: HttpRequest, code: str, attachment_id: str) -> HttpResponse:
-    actor = _actor(request)
+    actor = api_actor(request)
     incident = incident_get(actor=actor, code=code)
     # Evidence is case content: those who work on pseudonymised records see it exists only.
     if not sees_identities(actor):

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from amparo.accounts.models import Entity, Role
+from amparo.core.api_auth import api_actor
 from amparo.core.policy import deny, role_of
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
 from amparo.measures.models import Disclosure, Measure
@@ -70,20 +71,16 @@ WRITE_ERRORS = error_responses(401, 403, 404, 422, 503)
 STAFF_ROLES = {"system", Role.COORDINATOR, Role.CASE_OFFICER, Role.ANALYST}
 
 
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
-
-
 def _staff(request: HttpRequest) -> Any:
     """Measures endpoints are for case staff: a liaison (or any other role) is refused."""
-    actor = _actor(request)
+    actor = api_actor(request)
     if role_of(actor) not in STAFF_ROLES:
         raise deny("Your role does not give access to measures.")
     return actor
 
 
 def _liaison(request: HttpRequest) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     if role_of(actor) != Role.LIAISON:
         raise deny("The inbox is for the liaisons of receiving entities.")
     return actor
@@ -248,7 +245,7 @@ def _disclosure_out(disclosure: Disclosure) -> dict[str, Any]:
 
 
 def _disclosure_staff(request: HttpRequest) -> Any:
-    actor = _actor(request)
+    actor = api_actor(request)
     if role_of(actor) not in {"system", Role.COORDINATOR, Role.CASE_OFFICER}:
         raise deny("Your role does not give access to disclosures.")
     return actor

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
+from amparo.core.api_auth import api_actor
 from amparo.core.policy import deny, sees_identities
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
 from amparo.registry.models import Case, Defender, Organisation
@@ -73,10 +74,6 @@ router = Router(tags=["registry"])
 
 READ_ERRORS = error_responses(401, 404, 503)
 WRITE_ERRORS = error_responses(401, 403, 404, 422, 503)
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _text(value: Any) -> str:
@@ -207,7 +204,7 @@ def _keep_hidden_organisations(
 @router.get("/defenders", response={200: DefenderPage, **error_responses(401, 422, 503)})
 def defender_index(request: HttpRequest, filters: Query[DefenderFilterParams]) -> dict[str, Any]:
     reject_unknown_params(request, DefenderFilterParams)
-    actor = _actor(request)
+    actor = api_actor(request)
     selected = DefenderFilters(
         country=_upper(filters.country),
         subdivision=_upper(filters.subdivision),
@@ -230,7 +227,7 @@ def defender_search(request: HttpRequest, payload: DefenderSearchIn) -> dict[str
     """Exact search by code, or (for those who see identities) name, phone or e-mail.
 
     A POST so that the name searched for never appears in a URL, a log or a browser history."""
-    actor = _actor(request)
+    actor = api_actor(request)
     defenders = defender_list(actor=actor, filters=DefenderFilters(query=payload.query))
     return page(defenders, payload, lambda rows: present_defenders_out(actor, rows))
 
@@ -241,7 +238,7 @@ def defender_search(request: HttpRequest, payload: DefenderSearchIn) -> dict[str
 )
 def defender_duplicate_check(request: HttpRequest, payload: DuplicatesIn) -> list[dict[str, Any]]:
     """Visible defenders whose name, alias, phone or e-mail matches exactly."""
-    actor = _actor(request)
+    actor = api_actor(request)
     found = defender_duplicates(
         actor=actor, name=payload.name, alias=payload.alias, contacts=payload.contacts
     )
@@ -250,7 +247,7 @@ def defender_duplicate_check(request: HttpRequest, payload: DuplicatesIn) -> lis
 
 @router.post("/defenders", response={201: DefenderOut, **error_responses(401, 403, 422, 503)})
 def defender_create(request: HttpRequest, payload: DefenderIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     if not may_register_defender(actor):
         raise deny()
     data = DefenderData(
@@ -275,12 +272,12 @@ def defender_create(request: HttpRequest, payload: DefenderIn) -> Status[dict[st
 
 @router.get("/defenders/{code}", response={200: DefenderOut, **READ_ERRORS})
 def defender_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _present_one(_actor(request), code)
+    return _present_one(api_actor(request), code)
 
 
 @router.patch("/defenders/{code}", response={200: DefenderOut, **WRITE_ERRORS})
 def defender_change(request: HttpRequest, code: str, payload: DefenderPatch) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=code)
     if not may_change_defender(actor, defender):
         raise deny()
@@ -333,14 +330,14 @@ def defender_change(request: HttpRequest, code: str, payload: DefenderPatch) -> 
 
 @router.get("/defenders/{code}/timeline", response={200: list[TimelineEntryOut], **READ_ERRORS})
 def defender_timeline_view(request: HttpRequest, code: str) -> list[Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=code)
     return list(defender_timeline(actor=actor, defender=defender))
 
 
 @router.get("/defenders/{code}/persons", response={200: list[PersonOut], **READ_ERRORS})
 def person_index(request: HttpRequest, code: str) -> list[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=code)
     persons = list(person_list(actor=actor, defender=defender))
     return [_person_out(view) for view in present_persons(actor, persons, via="api")]
@@ -348,7 +345,7 @@ def person_index(request: HttpRequest, code: str) -> list[dict[str, Any]]:
 
 @router.post("/defenders/{code}/persons", response={201: PersonOut, **WRITE_ERRORS})
 def person_add(request: HttpRequest, code: str, payload: PersonIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=code)
     person = person_create(
         actor=actor,
@@ -380,13 +377,13 @@ def _person_out(view: Any) -> dict[str, Any]:
 
 @router.get("/cases/{code}", response={200: CaseOut, **READ_ERRORS})
 def case_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return _case_out(actor, case_get(actor=actor, code=code))
 
 
 @router.put("/cases/{code}/team", response={200: CaseOut, **WRITE_ERRORS})
 def case_team_set(request: HttpRequest, code: str, payload: CaseTeamIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     case = case_get(actor=actor, code=code)
     if not may_manage_case(actor, case):
         raise deny()
@@ -406,7 +403,7 @@ def case_team_set(request: HttpRequest, code: str, payload: CaseTeamIn) -> dict[
 def case_restricted_set(
     request: HttpRequest, code: str, payload: CaseRestrictedIn
 ) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     case = case_get(actor=actor, code=code)
     case_set_restricted(actor=actor, case=case, restricted=payload.restricted)
     case.refresh_from_db()
@@ -421,7 +418,7 @@ def organisation_index(
     request: HttpRequest, filters: Query[OrganisationFilterParams]
 ) -> dict[str, Any]:
     reject_unknown_params(request, OrganisationFilterParams)
-    actor = _actor(request)
+    actor = api_actor(request)
     organisations = organisation_list(
         actor=actor, country=_upper(filters.country), kind=_text(filters.kind)
     )
@@ -432,7 +429,7 @@ def organisation_index(
     "/organisations", response={201: OrganisationOut, **error_responses(401, 403, 422, 503)}
 )
 def organisation_add(request: HttpRequest, payload: OrganisationIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     if not may_register_organisation(actor):
         raise deny()
     organisation = organisation_create(
@@ -450,5 +447,5 @@ def organisation_add(request: HttpRequest, payload: OrganisationIn) -> Status[di
 
 @router.get("/organisations/{external_id}", response={200: OrganisationOut, **READ_ERRORS})
 def organisation_detail(request: HttpRequest, external_id: str) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return _organisation_out(actor, organisation_get(actor=actor, external_id=external_id))

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Status
 
+from amparo.core.api_auth import api_actor
 from amparo.core.policy import deny
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
 from amparo.registry.models import Person
@@ -60,10 +61,6 @@ router = Router(tags=["risk"])
 
 READ_ERRORS = error_responses(401, 404, 503)
 WRITE_ERRORS = error_responses(401, 403, 404, 422, 503)
-
-
-def _actor(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
 
 
 def _assessment_out(view: AssessmentView) -> dict[str, Any]:
@@ -159,7 +156,7 @@ def assessment_index(
     request: HttpRequest, filters: Query[AssessmentFilterParams]
 ) -> dict[str, Any]:
     reject_unknown_params(request, AssessmentFilterParams)
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=filters.defender) if filters.defender else None
     rows = assessment_list(
         actor=actor, defender=defender, status=str(filters.status) if filters.status else ""
@@ -169,14 +166,14 @@ def assessment_index(
 
 @router.get("/assessments/{code}", response={200: AssessmentOut, **READ_ERRORS})
 def assessment_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    return _present_one(_actor(request), code)
+    return _present_one(api_actor(request), code)
 
 
 @router.post("/defenders/{code}/assessments", response={201: AssessmentOut, **WRITE_ERRORS})
 def assessment_add(
     request: HttpRequest, code: str, payload: AssessmentIn
 ) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=code)
     if not may_assess(actor, defender):
         raise deny()
@@ -201,21 +198,21 @@ def assessment_add(
 
 @router.post("/assessments/{code}/submit", response={200: AssessmentOut, **WRITE_ERRORS})
 def assessment_submit_op(request: HttpRequest, code: str) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     assessment_submit(actor=actor, assessment=assessment_get(actor=actor, code=code))
     return _present_one(actor, code)
 
 
 @router.post("/assessments/{code}/approve", response={200: AssessmentOut, **WRITE_ERRORS})
 def assessment_approve_op(request: HttpRequest, code: str) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     assessment_approve(actor=actor, assessment=assessment_get(actor=actor, code=code))
     return _present_one(actor, code)
 
 
 @router.post("/assessments/{code}/reject", response={200: AssessmentOut, **WRITE_ERRORS})
 def assessment_reject_op(request: HttpRequest, code: str, payload: RejectIn) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     assessment = assessment_get(actor=actor, code=code)
     assessment_reject(actor=actor, assessment=assessment, reason=payload.reason)
     return _present_one(actor, code)
@@ -227,20 +224,20 @@ def assessment_reject_op(request: HttpRequest, code: str, payload: RejectIn) -> 
 @router.get("/procedures", response={200: ProcedurePage, **error_responses(401, 422, 503)})
 def procedure_index(request: HttpRequest, filters: Query[ProcedureFilterParams]) -> dict[str, Any]:
     reject_unknown_params(request, ProcedureFilterParams)
-    actor = _actor(request)
+    actor = api_actor(request)
     rows = procedure_list(actor=actor, open_only=filters.open)
     return page(rows, filters, lambda items: present_procedures_out(actor, items))
 
 
 @router.get("/procedures/{code}", response={200: ProcedureOut, **READ_ERRORS})
 def procedure_detail(request: HttpRequest, code: str) -> dict[str, Any]:
-    actor = _actor(request)
+    actor = api_actor(request)
     return present_procedures_out(actor, [procedure_get(actor=actor, code=code)])[0]
 
 
 @router.post("/defenders/{code}/procedures", response={201: ProcedureOut, **WRITE_ERRORS})
 def procedure_add(request: HttpRequest, code: str, payload: ProcedureIn) -> Status[dict[str, Any]]:
-    actor = _actor(request)
+    actor = api_actor(request)
     defender = defender_get(actor=actor, code=code)
     procedure = procedure_open(
         actor=actor, defender=defender, kind=str(payload.kind), reason=payload.reason
