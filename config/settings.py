@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "amparo.risk",
     "amparo.measures",
     "amparo.coordination",
+    "amparo.communications",
+    "amparo.investigations",
     "amparo.interchange",
     "amparo.demo",
 ]

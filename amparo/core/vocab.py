@@ -205,3 +205,61 @@ class DatePrecision(models.TextChoices):
 
 def codes(choices: type[models.TextChoices]) -> frozenset[str]:
     return frozenset(choices.values)
+
+
+class CommunicationKind(models.TextChoices):
+    """Letters of the special procedures to a State; J marks a joint communication."""
+
+    UA = "UA", _("Urgent appeal")
+    AL = "AL", _("Allegation letter")
+    OL = "OL", _("Other letter")
+    JUA = "JUA", _("Joint urgent appeal")
+    JAL = "JAL", _("Joint allegation letter")
+    JOL = "JOL", _("Joint other letter")
+
+
+class ReplyKind(models.TextChoices):
+    SUBSTANTIVE = "substantive", _("Substantive")
+    PARTIAL = "partial", _("Partial")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement of receipt")
+
+
+class InvestigationStage(models.TextChoices):
+    NONE = "none", _("No investigation")
+    COMPLAINT_FILED = "complaint_filed", _("Complaint filed")
+    INVESTIGATION_OPENED = "investigation_opened", _("Investigation opened")
+    SUSPECT_IDENTIFIED = "suspect_identified", _("Suspect identified")
+    CHARGED = "charged", _("Charged")
+    TRIAL = "trial", _("Trial")
+    CONVICTED = "convicted", _("Convicted")
+    ACQUITTED = "acquitted", _("Acquitted")
+    CLOSED_WITHOUT_RESULT = "closed_without_result", _("Closed without result")
+
+
+# An incident counts as investigated once the authorities opened an investigation (a complaint
+# alone is not an investigation); the stages are in procedural order.
+INVESTIGATED_STAGES = frozenset(
+    {
+        InvestigationStage.INVESTIGATION_OPENED,
+        InvestigationStage.SUSPECT_IDENTIFIED,
+        InvestigationStage.CHARGED,
+        InvestigationStage.TRIAL,
+        InvestigationStage.CONVICTED,
+        InvestigationStage.ACQUITTED,
+        InvestigationStage.CLOSED_WITHOUT_RESULT,
+    }
+)
+
+
+class VisitStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    PENDING = "pending", _("Pending (reminder sent)")
+    ACCEPTED = "accepted", _("Accepted")
+    SCHEDULED = "scheduled", _("Scheduled")
+    CONDUCTED = "conducted", _("Conducted")
+    DECLINED = "declined", _("Declined")
+
+
+OUTSTANDING_VISIT_STATUSES = frozenset(
+    {VisitStatus.REQUESTED, VisitStatus.PENDING, VisitStatus.ACCEPTED, VisitStatus.SCHEDULED}
+)
