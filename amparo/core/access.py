@@ -8,12 +8,12 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from amparo.accounts.models import Role, User
 from amparo.core.policy import has_role
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 # Who may open the pages that show case content (each record is then filtered by policy), and
 # the audit log (no case content at all).
@@ -44,7 +44,7 @@ def staff_required(view: View) -> View:
     """Anonymous, unverified or disabled users go to the login page (and come back after)."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_staff_session(request):
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -58,7 +58,7 @@ def roles_required(*roles: str) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @staff_required
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not has_role(request.user, *roles):
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)

@@ -32,7 +32,7 @@ from amparo.registry.policies import defender_scope, organisation_scope, person_
 from amparo.risk.models import RiskAssessment
 from amparo.risk.policies import assessment_scope
 
-FORMATS = ("jsonl",)
+FORMATS = ("jsonl", "csv", "xlsx")
 CHUNK_SIZE = 500
 PSEUDONYM_KEY_PURPOSE = "export-pseudonym"
 PSEUDONYM_PREFIX = {
@@ -207,7 +207,26 @@ def export_records(
     pseudonymised: bool = False,
     fmt: str = "jsonl",
 ) -> dict[str, int]:
-    """Write one line per visible record of the given types; returns the count per type.
+    """Write one line per visible record of the given types; returns the count per type."""
+    return export_canonical(
+        actor=actor,
+        emit=lambda kind, line: write(serialise(line)),
+        types=types,
+        pseudonymised=pseudonymised,
+        fmt=fmt,
+    )
+
+
+def export_canonical(
+    *,
+    actor: Any,
+    emit: Callable[[str, dict[str, Any]], object],
+    types: tuple[str, ...] = TYPES,
+    pseudonymised: bool = False,
+    fmt: str = "jsonl",
+) -> dict[str, int]:
+    """Hand every visible record of the given types, in its canonical form, to emit(kind,
+    record); the tabular formats (amparo/interchange/formats) lay them out as rows.
 
     The audit event is written when the export completes, or when it fails part-way (then
     with completed: false), so a partial file is accounted for too."""
@@ -223,7 +242,7 @@ def export_records(
             for record in _records(kind, actor, ref, identities=not pseudonymised):
                 if pseudonymised:
                     record = pseudonymise(kind, record)
-                write(serialise(canonical(kind, record)))
+                emit(kind, canonical(kind, record))
                 counts[kind] += 1
         completed = True
     finally:

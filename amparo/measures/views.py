@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amparo.accounts.models import Role
 from amparo.core.access import CASE_CONTENT_ROLES, DISCLOSURE_ROLES, roles_required
+from amparo.core.downloads import download_query, table_download, wanted_download
 from amparo.core.forms import add_service_errors
 from amparo.core.policy import role_of
 from amparo.measures.forms import (
@@ -111,9 +112,39 @@ def _row(measure: Measure) -> dict[str, Any]:
 
 @case_pages
 @require_GET
-def measure_list_view(request: HttpRequest) -> HttpResponse:
+def measure_list_view(request: HttpRequest) -> HttpResponseBase:
     actor = request.user
     filter_form = MeasureFilterForm(request.GET)
+    fmt = wanted_download(request)
+    if fmt:
+        measures = measure_list(actor=actor, filters=filter_form.to_filters())
+        return table_download(
+            request,
+            name="measures",
+            header=[
+                "code",
+                "defender",
+                "kind",
+                "status",
+                "provider",
+                "requested_on",
+                "review_due_on",
+            ],
+            rows=(
+                [
+                    r["code"],
+                    r["defender"],
+                    m.kind,
+                    r["status"],
+                    r["provider"],
+                    r["requested_on"],
+                    r["review_due_on"],
+                ]
+                for m in measures.order_by("code").iterator(chunk_size=500)
+                for r in [_row(m)]
+            ),
+            fmt=fmt,
+        )
     paginator = Paginator(
         measure_list(actor=actor, filters=filter_form.to_filters()), settings.AMPARO_PAGE_SIZE
     )
@@ -123,6 +154,7 @@ def measure_list_view(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "filter_form": filter_form,
         "filtered": any(request.GET.get(name) for name in filter_form.fields),
+        "download_query": download_query(request),
         "nav": "measures",
     }
     return render(request, "measures/measure_list.html", context)

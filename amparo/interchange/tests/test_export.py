@@ -139,8 +139,9 @@ def test_out_file_is_private(imported, tmp_path):
 
 @pytest.mark.django_db
 def test_other_formats_are_refused(imported):
-    with pytest.raises(CommandError, match="only --format jsonl"):
-        call_command("export", "--format", "csv")
+    with pytest.raises(CommandError, match="invalid choice: 'pdf'"):
+        call_command("export", "--format", "pdf")
+    assert not AuditEvent.objects.filter(action="export.run").exists()
 
 
 @pytest.mark.django_db
