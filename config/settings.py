@@ -273,6 +273,8 @@ LOGGING = {
 
 # Amparo configuration.
 AMPARO_PAGE_SIZE = env_int("AMPARO_PAGE_SIZE", 50)
+# Where users of this deployment get its source code, as the AGPL (section 13) asks.
+AMPARO_SOURCE_URL = env_str("AMPARO_SOURCE_URL", "") or ""
 AMPARO_CODE_PREFIX = env_str("AMPARO_CODE_PREFIX", "HRD") or "HRD"
 # How long the operator keeps backups: a shredded record is gone from all of them after this.
 AMPARO_BACKUP_RETENTION_DAYS = env_int("AMPARO_BACKUP_RETENTION_DAYS", 35)

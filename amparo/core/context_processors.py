@@ -7,4 +7,4 @@ from django.http import HttpRequest
 
 
 def amparo(request: HttpRequest) -> dict[str, Any]:
-    return {"AMPARO_ENV": settings.AMPARO_ENV}
+    return {"AMPARO_ENV": settings.AMPARO_ENV, "AMPARO_SOURCE_URL": settings.AMPARO_SOURCE_URL}
