@@ -1,15 +1,18 @@
-"""`amparo warn scan|backtest`: run the early-warning engine as of a day, or replay it.
+"""`amparo warn scan|backtest|study-*`: run the early-warning engine as of a day, or replay it.
 
 ``scan`` evaluates every rule as of the day (default today), seeing only incidents reported on
 or before it, and raises the alerts unless ``--dry-run``; as of today it also expires the alerts
 past their expiry. ``backtest`` is :func:`amparo.earlywarning.backtest.run_backtest`.
-See docs/early-warning.md.
+``study-regional`` and ``study-elections`` are the real-data studies of
+:mod:`amparo.earlywarning.studies` (docs/early-warning-realdata.md). See docs/early-warning.md.
 """
 
 from __future__ import annotations
 
 import datetime
+import json
 from collections import Counter
+from pathlib import Path
 from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -38,10 +41,25 @@ class Command(BaseCommand):
         backtest.add_argument("--end", required=True, help="last day, YYYY-MM-DD")
         backtest.add_argument("--alerts", help="write the alerts as JSON Lines to FILE")
         backtest.add_argument("--json", help="write the metrics as JSON to FILE")
+        regional = sub.add_parser("study-regional", help="detectors on real killings (docs)")
+        regional.add_argument("--global-witness", required=True, metavar="FILE")
+        regional.add_argument("--json", help="write the results as JSON to FILE")
+        regional.add_argument(
+            "--no-farrington", action="store_true", help="skip Farrington (a minute of GLM fits)"
+        )
+        elections = sub.add_parser("study-elections", help="election window from real data")
+        elections.add_argument("--deco", required=True, metavar="FILE")
+        elections.add_argument("--parlgov", metavar="FILE")
+        elections.add_argument(
+            "--elections", action="append", default=[], metavar="ICS", help="iCalendar of elections"
+        )
+        elections.add_argument("--json", help="write the results as JSON to FILE")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "backtest":
             self._backtest(options)
+        elif options["action"].startswith("study-"):
+            self._study(options)
         else:
             self._scan(options)
 
@@ -80,3 +98,29 @@ class Command(BaseCommand):
             json_path=options.get("json"),
             stdout=cast(IO[str], self.stdout),
         )
+
+    def _study(self, options: dict[str, Any]) -> None:
+        from amparo.earlywarning import studies
+
+        paths = [options.get(name) for name in ("global_witness", "deco", "parlgov")]
+        paths += options.get("elections") or []
+        for path in filter(None, paths):
+            if not Path(path).is_file():
+                raise CommandError(f"No such file: {path}")
+        results: Any
+        if options["action"] == "study-regional":
+            lines, results = studies.run_regional(
+                Path(options["global_witness"]), farrington=not options["no_farrington"]
+            )
+        else:
+            if not options["parlgov"] and not options["elections"]:
+                raise CommandError("Give --parlgov FILE and/or --elections ICS.")
+            lines, results = studies.run_elections(
+                Path(options["deco"]),
+                Path(options["parlgov"]) if options["parlgov"] else None,
+                [Path(path) for path in options["elections"]],
+            )
+        for line in lines:
+            self.stdout.write(line)
+        if options.get("json"):
+            Path(options["json"]).write_text(json.dumps(studies.as_json(results), indent=1))
