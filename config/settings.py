@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "amparo.communications",
     "amparo.investigations",
     "amparo.interchange",
+    "amparo.portal",
     "amparo.demo",
 ]
 
@@ -214,6 +215,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 AMPARO_MAX_ATTACHMENT_BYTES = env_int("AMPARO_MAX_ATTACHMENT_BYTES", 25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# The defender portal (docs/portal.md): the entity whose staff receive self-reports made
+# without an account (its slug; unset: self-reporting without an account is closed), and the
+# rate limits of the public pages, counted in Django's cache per address and overall.
+AMPARO_INTAKE_ENTITY = env_str("AMPARO_INTAKE_ENTITY", "") or ""
+AMPARO_PORTAL_REPORTS_PER_ADDRESS = env_int("AMPARO_PORTAL_REPORTS_PER_ADDRESS", 5)
+AMPARO_PORTAL_REPORTS_PER_HOUR = env_int("AMPARO_PORTAL_REPORTS_PER_HOUR", 200)
+AMPARO_PORTAL_LOOKUPS_PER_ADDRESS = env_int("AMPARO_PORTAL_LOOKUPS_PER_ADDRESS", 10)
+AMPARO_PORTAL_LOOKUPS_PER_HOUR = env_int("AMPARO_PORTAL_LOOKUPS_PER_HOUR", 600)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("ar", "العربية")]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", include("amparo.audit.urls")),
     path("work/", include("amparo.coordination.urls")),
     path("alerts/", include("amparo.earlywarning.urls")),
+    path("portal/", include("amparo.portal.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]
