@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ('accounts', '0003_entity_trained_until_entity_training_status'),
         ('coordination', '0003_consent_from_defender_flags'),
         ('core', '0001_initial'),
-        ('earlywarning', '0003_scheduledscan'),
+        ('earlywarning', '0002_alertconfig_alert'),
         ('incidents', '0001_initial'),
         ('registry', '0002_defender_next_review_on_defender_risk_assessed_on_and_more'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
