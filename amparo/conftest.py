@@ -74,6 +74,16 @@ def liaison(system, entity):
 
 
 @pytest.fixture
+def comms_officer(system, entity):
+    return _user(system, "comms_officer", Role.COMMUNICATIONS_OFFICER, entity)
+
+
+@pytest.fixture
+def other_comms_officer(system, entity):
+    return _user(system, "other_comms_officer", Role.COMMUNICATIONS_OFFICER, entity)
+
+
+@pytest.fixture
 def auditor(system):
     return _user(system, "auditor", Role.AUDITOR, None)
 

@@ -17,12 +17,14 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from amparo.accounts.api import router as accounts_router
 from amparo.audit.api import router as audit_router
+from amparo.communications.api import router as communications_router
 from amparo.coordination.api import router as coordination_router
 from amparo.core.api_auth import session_auth, token_auth
 from amparo.core.crypto import CryptoError
 from amparo.core.schemas import field_errors
 from amparo.earlywarning.api import router as earlywarning_router
 from amparo.incidents.api import router as incidents_router
+from amparo.investigations.api import router as investigations_router
 from amparo.measures.api import router as measures_router
 from amparo.registry.api import router as registry_router
 from amparo.risk.api import router as risk_router
@@ -49,6 +51,8 @@ api.add_router("/audit", audit_router)
 api.add_router("", accounts_router)
 api.add_router("", coordination_router)
 api.add_router("", earlywarning_router)
+api.add_router("", communications_router)
+api.add_router("", investigations_router)
 
 
 @api.exception_handler(AuthenticationError)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "amparo.coordination",
     "amparo.communications",
     "amparo.investigations",
+    "amparo.reports",
     "amparo.interchange",
     "amparo.portal",
     "amparo.demo",
@@ -288,3 +289,7 @@ AMPARO_SOURCE_URL = env_str("AMPARO_SOURCE_URL", "") or ""
 AMPARO_CODE_PREFIX = env_str("AMPARO_CODE_PREFIX", "HRD") or "HRD"
 # How long the operator keeps backups: a shredded record is gone from all of them after this.
 AMPARO_BACKUP_RETENTION_DAYS = env_int("AMPARO_BACKUP_RETENTION_DAYS", 35)
+# The annual report: counts about people below this are suppressed; timeliness targets.
+AMPARO_REPORT_MIN_COUNT = env_int("AMPARO_REPORT_MIN_COUNT", 3)
+AMPARO_REPORT_DECISION_TARGET_DAYS = env_int("AMPARO_REPORT_DECISION_TARGET_DAYS", 14)
+AMPARO_REPORT_PROTECTION_TARGET_DAYS = env_int("AMPARO_REPORT_PROTECTION_TARGET_DAYS", 30)

@@ -74,6 +74,8 @@ class Communication(models.Model):
     published_on = models.DateField(null=True, blank=True)  # confidential until then
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Keyed digest of the last imported interchange record: re-importing it is a no-op.
+    digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-sent_on", "-created_at"]
@@ -106,12 +108,36 @@ class Reply(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["received_on", "created_at"]
 
     def __str__(self) -> str:
         return f"reply {self.external_id}"
+
+
+class ReplyDocument(models.Model):
+    """The State's reply as received: stored encrypted like incident evidence, its SHA-256
+    taken at intake; sealed under the communication's data key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="documents")
+    data_key = models.ForeignKey("core.DataKey", on_delete=models.PROTECT, related_name="+")
+    filename = EncryptedField(kind="text")
+    content_type = models.CharField(max_length=100)
+    size = models.BigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return str(self.id)
 
 
 class CountryVisit(models.Model):

@@ -20,6 +20,7 @@ from amparo.accounts.models import Entity, Role, SystemActor, User
 from amparo.accounts.services import entity_create, user_create
 from amparo.core.vocab import GRAVE_VIOLATIONS
 from amparo.demo import synthetic as words
+from amparo.demo.communications_demo import load_communications_demo
 from amparo.demo.coordination_demo import load_coordination_demo
 from amparo.demo.measures_demo import load_measures_demo
 from amparo.demo.risk_demo import load_risk_demo
@@ -543,6 +544,7 @@ class Writer:
         load_coordination_demo(self)
         load_risk_demo(self)
         load_measures_demo(self)
+        load_communications_demo(self)
         return self.counts
 
     def _user(self, username: str, role: str, entity: Entity | None, **extra: object) -> None:

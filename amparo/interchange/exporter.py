@@ -13,6 +13,13 @@ from django.db import transaction
 from django.db.models import Count, Prefetch, QuerySet
 
 from amparo.audit.services import audit_record
+from amparo.communications.interchange import (
+    communication_record,
+    communications_for_export,
+    replies_for_export,
+    reply_interchange_record,
+    visible_link_ids,
+)
 from amparo.core.crypto import keyed_digest
 from amparo.core.keystore import index_key
 from amparo.core.policy import deny
@@ -24,6 +31,10 @@ from amparo.interchange import mapping
 from amparo.interchange.mapping import Ref
 from amparo.interchange.policies import export_refusal, may_export
 from amparo.interchange.records import TYPES, canonical, sensitive_fields, serialise
+from amparo.investigations.interchange import (
+    exportable_investigations,
+    investigation_interchange_record,
+)
 from amparo.measures.interchange import measure_record
 from amparo.measures.models import Measure
 from amparo.measures.policies import measure_scope
@@ -43,6 +54,9 @@ PSEUDONYM_PREFIX = {
     "incident": "i",
     "assessment": "a",
     "measure": "m",
+    "investigation": "v",
+    "communication": "c",
+    "reply": "r",
 }
 
 
@@ -132,6 +146,22 @@ def _records(kind: str, actor: Any, ref: Ref, identities: bool) -> Iterator[dict
         yield from _incident_records(actor, ref, identities)
     elif kind == "assessment":
         yield from _assessment_records(actor, ref, identities)
+    elif kind == "investigation":
+        for investigation in exportable_investigations(actor).iterator(chunk_size=CHUNK_SIZE):
+            yield investigation_interchange_record(investigation, ref)
+    elif kind == "communication":
+        for communication in communications_for_export(actor).iterator(chunk_size=CHUNK_SIZE):
+            defender_ids, incident_ids = visible_link_ids(actor, communication)
+            yield communication_record(
+                communication,
+                ref,
+                defender_ids=defender_ids,
+                incident_ids=incident_ids,
+                identities=identities,
+            )
+    elif kind == "reply":
+        for reply in replies_for_export(actor).iterator(chunk_size=CHUNK_SIZE):
+            yield reply_interchange_record(reply, ref)
     else:
         yield from _measure_records(actor, ref)
 

@@ -24,6 +24,14 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 
 from amparo.accounts.models import Entity
+from amparo.communications.interchange import (
+    communication_import,
+    communication_import_update,
+    reply_import,
+    reply_import_update,
+)
+from amparo.communications.models import Communication, Reply
+from amparo.communications.policies import communication_scope, reply_scope
 from amparo.core.policy import is_system
 from amparo.earlywarning.models import Event
 from amparo.earlywarning.policies import event_scope
@@ -45,6 +53,9 @@ from amparo.interchange.records import (
     references,
     serialise,
 )
+from amparo.investigations.interchange import investigation_import, investigation_import_update
+from amparo.investigations.models import Investigation
+from amparo.investigations.policies import investigation_scope
 from amparo.measures.interchange import measure_import, measure_import_update
 from amparo.measures.models import Measure
 from amparo.measures.policies import measure_scope
@@ -70,6 +81,9 @@ MODELS: dict[str, type[models.Model]] = {
     "incident": Incident,
     "assessment": RiskAssessment,
     "measure": Measure,
+    "investigation": Investigation,
+    "communication": Communication,
+    "reply": Reply,
 }
 SCOPES: dict[str, Callable[[Any], Q]] = {
     "organisation": organisation_scope,
@@ -79,6 +93,9 @@ SCOPES: dict[str, Callable[[Any], Q]] = {
     "incident": incident_scope,
     "assessment": assessment_scope,
     "measure": measure_scope,
+    "investigation": investigation_scope,
+    "communication": communication_scope,
+    "reply": reply_scope,
 }
 _RELATED: dict[str, tuple[str, ...]] = {
     "defender": ("case", "case__lead_entity", "data_key"),
@@ -88,6 +105,9 @@ _RELATED: dict[str, tuple[str, ...]] = {
     "event": ("lead_entity",),
     "assessment": ("defender", "case", "data_key"),
     "measure": ("defender", "case", "data_key", "provider"),
+    "investigation": ("incident", "incident__data_key", "incident__case", "data_key"),
+    "communication": ("lead_entity", "data_key"),
+    "reply": ("communication", "communication__lead_entity", "data_key"),
 }
 WHOLE_LINE = "(record)"
 INVALID = 100
@@ -350,6 +370,14 @@ class Importer:
                     .select_related(*_RELATED[kind])
                     .first()
                 )
+            survivor_id = getattr(found, "merged_into_id", None) if kind == "defender" else None
+            if survivor_id:
+                # A merged defender's id stands for the survivor (docs/duplicates.md).
+                found = (
+                    Defender.objects.filter(defender_scope(self.actor), pk=survivor_id)
+                    .select_related(*_RELATED[kind])
+                    .first()
+                )
             if found is not None:
                 if len(self._resolved) >= RESOLVED_CACHE_SIZE:
                     self._resolved.clear()
@@ -393,6 +421,24 @@ class Importer:
                 defender = self._resolve(("defender",), record["defender"])
                 measure_import(
                     actor=actor, defender=defender, data=data, external_id=ext_id, digest=digest
+                )
+            elif kind == "communication":
+                communication_import(
+                    actor=actor, data=data, entity=self.entity, external_id=ext_id, digest=digest
+                )
+            elif kind == "reply":
+                communication = self._resolve(("communication",), record["communication"])
+                reply_import(
+                    actor=actor,
+                    communication=communication,
+                    data=data,
+                    external_id=ext_id,
+                    digest=digest,
+                )
+            elif kind == "investigation":
+                incident = self._resolve(("incident",), record["incident"])
+                investigation_import(
+                    actor=actor, incident=incident, data=data, external_id=ext_id, digest=digest
                 )
             else:
                 defender = self._resolve(("defender",), record["defender"])
@@ -439,6 +485,24 @@ class Importer:
                 )
             return assessment_import_update(
                 actor=actor, assessment=existing, data=data, digest=digest
+            )
+        if kind == "communication":
+            return communication_import_update(
+                actor=actor, communication=existing, data=data, digest=digest
+            )
+        if kind == "reply":
+            if existing.communication.external_id != record["communication"]:
+                raise ValidationError(
+                    {"communication": "A reply cannot be moved to another communication."}
+                )
+            return reply_import_update(actor=actor, reply=existing, data=data, digest=digest)
+        if kind == "investigation":
+            if existing.incident.external_id != record["incident"]:
+                raise ValidationError(
+                    {"incident": "An investigation cannot be moved to another incident."}
+                )
+            return investigation_import_update(
+                actor=actor, investigation=existing, data=data, digest=digest
             )
         return incident_update(actor=actor, incident=existing, data=data, digest=digest)
 

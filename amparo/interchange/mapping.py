@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from amparo.communications.interchange import CommunicationImportData, ReplyImportData
 from amparo.earlywarning.models import Event
 from amparo.earlywarning.services import EventData
 from amparo.incidents.models import Incident
 from amparo.incidents.services import IncidentData
+from amparo.investigations.interchange import InvestigationImportData
 from amparo.measures.interchange import MeasureImportData
 from amparo.registry.models import Defender, Organisation, Person
 from amparo.registry.services import DefenderData, OrganisationData, PersonData
@@ -107,6 +109,25 @@ def data_for(kind: str, record: dict[str, Any], *, resolve: Resolve) -> Any:
             ended_on=record["ended_on"],
             provider=record["provider"] or "",
         )
+    if kind == "investigation":
+        return InvestigationImportData(
+            stage=record["stage"],
+            updated_on=record["updated_on"],
+            authority=record["authority"] or "",
+        )
+    if kind == "communication":
+        return CommunicationImportData(
+            kind=record["kind"],
+            state=record["state"],
+            sent_on=record["sent_on"],
+            reference=record["reference"] or "",
+            mandates=record["mandates"] or [],
+            defenders=_resolved(resolve, ("defender",), record["defenders"]),
+            incidents=_resolved(resolve, ("incident",), record["incidents"]),
+            summary=record["summary"] or "",
+        )
+    if kind == "reply":
+        return ReplyImportData(received_on=record["received_on"], kind=record["kind"])
     raise ValueError(f"Unknown record type {kind!r}.")
 
 

@@ -21,13 +21,16 @@ from amparo.core.keystore import index_key
 from amparo.core.validation import Errors
 from amparo.core.vocab import (
     Category,
+    CommunicationKind,
     Context,
     DatePrecision,
     DefenderStatus,
     Gender,
+    InvestigationStage,
     OrganisationKind,
     Perpetrator,
     Relation,
+    ReplyKind,
     Verification,
     Violation,
     codes,
@@ -37,9 +40,20 @@ from amparo.measures.models import MeasureKind, MeasureStatus
 from amparo.risk.models import Horizon, RiskLevel
 
 # Dependency order: a record only refers to records of the types before it.
-TYPES = ("organisation", "defender", "person", "event", "incident", "assessment", "measure")
+TYPES = (
+    "organisation",
+    "defender",
+    "person",
+    "event",
+    "incident",
+    "assessment",
+    "measure",
+    "investigation",
+    "communication",
+    "reply",
+)
 # Types of the contract that Amparo does not import yet (they come with their own modules).
-NOT_YET = ("communication", "reply", "investigation", "alert")
+NOT_YET = ("alert",)
 
 DIGEST_KEY_PURPOSE = "interchange"
 MAX_ID_LENGTH = 128
@@ -162,6 +176,32 @@ SPECS: dict[str, tuple[Field, ...]] = {
         _f("implemented_on", "date"),
         _f("ended_on", "date"),
         _f("provider", "str", max_length=64),
+    ),
+    # The justice follow-up of an incident (amparo.investigations); updated_on dates its stage.
+    "investigation": (
+        _f("id", "str", required=True, max_length=MAX_ID_LENGTH),
+        _f("incident", "ref", required=True, refs=("incident",)),
+        _f("stage", "code", vocab=codes(InvestigationStage), default=InvestigationStage.NONE.value),
+        _f("updated_on", "date"),
+        _f("authority", "str", max_length=200),
+    ),
+    # A communication to a State (amparo.communications): only sent ones travel.
+    "communication": (
+        _f("id", "str", required=True, max_length=MAX_ID_LENGTH),
+        _f("kind", "code", required=True, vocab=codes(CommunicationKind)),
+        _f("reference", "str", max_length=32),
+        _f("state", "str", required=True),
+        _f("sent_on", "date", required=True),
+        _f("mandates", "strs"),
+        _f("defenders", "refs", refs=("defender",)),
+        _f("incidents", "refs", refs=("incident",)),
+        _f("summary", "str", sensitive=True),
+    ),
+    "reply": (
+        _f("id", "str", required=True, max_length=MAX_ID_LENGTH),
+        _f("communication", "ref", required=True, refs=("communication",)),
+        _f("received_on", "date", required=True),
+        _f("kind", "code", required=True, vocab=codes(ReplyKind)),
     ),
 }
 

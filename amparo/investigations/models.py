@@ -41,6 +41,8 @@ class Investigation(models.Model):
     compensation_currency = models.CharField(max_length=3, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The keyed digest of the interchange line last imported (idempotent re-imports).
+    digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["stage"])]

@@ -334,12 +334,26 @@ PATHS = [
     "/api/v1/me",
     "/api/v1/tokens",
     "/api/v1/tokens/{token_id}",
+    "/api/v1/investigations",
+    "/api/v1/investigations/figures",
+    "/api/v1/investigations/{code}",
+    "/api/v1/investigations/{code}/updates",
     "/api/v1/alerts",
     "/api/v1/alerts/{code}",
     "/api/v1/alerts/{code}/acknowledge",
     "/api/v1/alerts/{code}/act",
     "/api/v1/alerts/{code}/dismiss",
     "/api/v1/events/calendar",
+    "/api/v1/communications",
+    "/api/v1/communications/response-rates",
+    "/api/v1/communications/visits",
+    "/api/v1/communications/visits/{visit_id}",
+    "/api/v1/communications/{communication_id}",
+    "/api/v1/communications/{communication_id}/submit",
+    "/api/v1/communications/{communication_id}/approve",
+    "/api/v1/communications/{communication_id}/return",
+    "/api/v1/communications/{communication_id}/withdraw",
+    "/api/v1/communications/{communication_id}/replies",
 ]
 
 
@@ -531,6 +545,13 @@ def test_every_response_conforms_to_the_schema(
         check("get", "/tokens", who)
     check("patch", f"/defenders/{code}", "coordinator", {"alias": "A"})
     check("patch", f"/incidents/{incident}", "coordinator", {"verification": "verified"})
+    # Investigations: the case team records; analysts get the figures only.
+    stage = {"stage": "complaint_filed", "on": datetime.date.today().isoformat()}
+    check("post", f"/investigations/{incident}/updates", "coordinator", stage, status=201)
+    check("get", "/investigations", "coordinator")
+    check("get", f"/investigations/{incident}", "coordinator")
+    check("get", f"/investigations/{incident}", "analyst", status=403)
+    check("get", "/investigations/figures", "analyst")
     check("put", f"/cases/{case}/team", "coordinator", {"members": ["coordinator"]})
     check("put", f"/cases/{case}/restricted", "coordinator", {"restricted": False})
     check("get", f"/incidents/{incident}/attachments/{attachment['id']}", "coordinator")
@@ -698,6 +719,32 @@ def test_every_response_conforms_to_the_schema(
     check("post", "/alerts/ALR-API-1/act", "coordinator", {"measures": [measure]})
     check("post", "/alerts/ALR-API-2/dismiss", "coordinator", {"reason_code": "nope"}, status=422)
     check("post", "/alerts/ALR-API-2/dismiss", "coordinator", {"reason_code": "duplicate"})
+    # Communications: drafted by a communications officer, approved by a second person.
+    comms_user = _user(
+        SystemActor("test"), "comms_api", "communications_officer", coordinator.entity
+    )
+    tokens["comms_api"] = bearer(api_token_create(actor=comms_user, name="t")[1])
+    about = {"kind": "UA", "state": "CO", "mandates": ["SR HRDs"], "defenders": [code]}
+    letter = check("post", "/communications", "comms_api", about, status=201)["uuid"]
+    check("post", "/communications", "comms_api", {"kind": "UA"}, status=422)
+    check("get", "/communications?state=CO", "comms_api")
+    check("get", f"/communications/{letter}", "coordinator")
+    check("get", f"/communications/{letter}", "analyst", status=404)
+    check("post", f"/communications/{letter}/submit", "comms_api")
+    check("post", f"/communications/{letter}/approve", "comms_api", {}, status=403)
+    check("post", f"/communications/{letter}/return", "coordinator")
+    check("post", f"/communications/{letter}/submit", "comms_api")
+    check("post", f"/communications/{letter}/approve", "coordinator", {})
+    reply = {"received_on": today.isoformat(), "kind": "partial"}
+    check("post", f"/communications/{letter}/replies", "comms_api", reply, status=201)
+    check("get", "/communications/response-rates", "analyst")
+    withdrawn = check("post", "/communications", "comms_api", about, status=201)["uuid"]
+    check("post", f"/communications/{withdrawn}/withdraw", "comms_api")
+    visit = {"state": "MX", "years_requested": [2019], "first_requested_on": "2019-02-01"}
+    visit_id = check("post", "/communications/visits", "comms_api", visit, status=201)["id"]
+    visit["status"] = "pending"
+    check("put", f"/communications/visits/{visit_id}", "comms_api", visit)
+    check("get", "/communications/visits?outstanding=true", "analyst")
     documented = {
         (method, template)
         for template, operations in schema["paths"].items()

@@ -146,8 +146,8 @@ def test_other_formats_are_refused(imported):
 
 @pytest.mark.django_db
 def test_unknown_types_are_refused(imported):
-    with pytest.raises(CommandError, match="Unknown record type 'communication'"):
-        call_command("export", "--types", "defender,communication")
+    with pytest.raises(CommandError, match="Unknown record type 'alert'"):
+        call_command("export", "--types", "defender,alert")
 
 
 @pytest.mark.django_db

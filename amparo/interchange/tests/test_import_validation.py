@@ -49,13 +49,14 @@ BAD_LINES = [
     pytest.param(
         {"type": "spaceship", "id": "x"},
         "line 3: field type: Unknown record type 'spaceship': expected one of organisation, "
-        "defender, person, event, incident, assessment, measure.",
+        "defender, person, event, incident, assessment, measure, investigation, communication, "
+        "reply.",
         id="unknown-type",
     ),
     pytest.param({"id": "x"}, "line 3: field type: This field is required.", id="missing-type"),
     pytest.param(
-        {"type": "communication", "id": "c-1"},
-        "line 3: field type: Records of type 'communication' are not imported yet.",
+        {"type": "alert", "id": "a-1"},
+        "line 3: field type: Records of type 'alert' are not imported yet.",
         id="type-not-imported-yet",
     ),
     pytest.param(

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from amparo.reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("annual/", views.annual_report_view, name="annual"),
+]
