@@ -133,6 +133,11 @@ class Defender(models.Model):
     next_review_on = models.DateField(null=True, blank=True)
     # Keyed digest of the last imported interchange record: re-importing it is a no-op.
     digest = models.CharField(max_length=64, blank=True)
+    # Set when this record was merged into another (amparo.registry.merge): the row stays, with
+    # its code and external id, so old links and re-imports find the survivor.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="absorbed"
+    )
 
     class Meta:
         ordering = ["-registered_on", "code"]
@@ -206,3 +211,73 @@ class BlindIndex(models.Model):
 
     def __str__(self) -> str:
         return self.purpose
+
+
+class DuplicateDecision(models.Model):
+    """A coordinator's answer about a candidate pair: not a duplicate (never proposed again) or
+    later (proposed after the undecided ones). The pair is stored in a fixed order."""
+
+    class Kind(models.TextChoices):
+        DEFENDER = "defender", _("Defenders")
+        INCIDENT = "incident", _("Incidents")
+
+    class Decision(models.TextChoices):
+        NOT_DUPLICATE = "not_duplicate", _("Not a duplicate")
+        LATER = "later", _("Later")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    first_id = models.UUIDField()
+    second_id = models.UUIDField()
+    decision = models.CharField(max_length=16, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "first_id", "second_id"], name="registry_duplicate_pair_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} pair: {self.decision}"
+
+
+class DefenderMerge(models.Model):
+    """One merge of a defender (absorbed) into another (survivor) and exactly what it moved, so
+    that it can be undone until it is confirmed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Merged, not yet confirmed")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNDONE = "undone", _("Undone")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survivor = models.ForeignKey(Defender, on_delete=models.PROTECT, related_name="merges_kept")
+    absorbed = models.ForeignKey(Defender, on_delete=models.PROTECT, related_name="merges_absorbed")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # The moves, in order, with the values needed to put each back (ids and codes only).
+    moves = models.JSONField(default=list)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["absorbed"],
+                condition=models.Q(status__in=["pending", "confirmed"]),
+                name="registry_merge_one_live_per_absorbed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"merge {self.pk}"

@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from amparo.accounts.models import Role
 from amparo.core.policy import NOTHING, case_visible_q, role_of, team_member_exists
-from amparo.registry.models import Case, Defender
+from amparo.registry.models import Case, Defender, DefenderMerge
 
 
 def case_scope(actor: Any) -> Q:
@@ -59,7 +59,12 @@ def may_work_case(actor: Any, case: Case) -> bool:
 
 
 def may_change_defender(actor: Any, defender: Defender) -> bool:
-    return not defender.is_shredded and may_work_case(actor, defender.case)
+    # A merged record is changed through its survivor.
+    return (
+        not defender.is_shredded
+        and not defender.merged_into_id
+        and may_work_case(actor, defender.case)
+    )
 
 
 def may_manage_case(actor: Any, case: Case) -> bool:
@@ -71,7 +76,27 @@ def may_manage_case(actor: Any, case: Case) -> bool:
 
 
 def may_shred_defender(actor: Any, defender: Defender) -> bool:
-    return may_manage_case(actor, defender.case)
+    # During a pending merge the records moved between the two are still sealed under the
+    # absorbed key: erasing either side would leave part of the person readable. Confirm or undo
+    # the merge first (docs/duplicates.md).
+    pending = DefenderMerge.objects.filter(
+        Q(survivor=defender) | Q(absorbed=defender), status=DefenderMerge.Status.PENDING
+    )
+    return may_manage_case(actor, defender.case) and not pending.exists()
+
+
+def may_review_duplicates(actor: Any) -> bool:
+    """Candidate duplicates are a coordinator's work: they decide and merge."""
+    return role_of(actor) in {"system", Role.COORDINATOR}
+
+
+def may_merge_defenders(actor: Any, survivor: Defender, absorbed: Defender) -> bool:
+    """Both records live (not shredded, not merged already) and both cases managed by the actor."""
+    if survivor.pk == absorbed.pk or not may_review_duplicates(actor):
+        return False
+    if any(d.is_shredded or d.merged_into_id for d in (survivor, absorbed)):
+        return False
+    return may_manage_case(actor, survivor.case) and may_manage_case(actor, absorbed.case)
 
 
 def _on_team(actor: Any, case: Case) -> bool:

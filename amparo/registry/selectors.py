@@ -13,7 +13,14 @@ from django.http import Http404
 from amparo.accounts.models import Role, User
 from amparo.core.blind import blind_index
 from amparo.core.policy import role_of, sees_identities
-from amparo.registry.models import BlindIndex, Case, Defender, Organisation, Person
+from amparo.registry.models import (
+    BlindIndex,
+    Case,
+    Defender,
+    DefenderMerge,
+    Organisation,
+    Person,
+)
 from amparo.registry.policies import (
     case_scope,
     defender_scope,
@@ -46,7 +53,8 @@ def defender_queryset(actor: Any) -> QuerySet[Defender]:
 
 def defender_list(*, actor: Any, filters: DefenderFilters | None = None) -> QuerySet[Defender]:
     filters = filters or DefenderFilters()
-    defenders = defender_queryset(actor)
+    # A merged defender is listed as its survivor; its own code still opens (and redirects).
+    defenders = defender_queryset(actor).filter(merged_into__isnull=True)
     for name in ("country", "subdivision", "gender", "status"):
         value = getattr(filters, name)
         if value:
@@ -140,7 +148,12 @@ def defender_duplicates(
                     "defender_id", flat=True
                 )
             )
-    defenders = defender_queryset(actor).filter(pk__in=ids, shredded_at__isnull=True)
+    # A match on a merged record's name warns about the survivor that stands for it.
+    survivors = Defender.objects.filter(pk__in=ids).exclude(merged_into=None)
+    ids.update(survivors.values_list("merged_into_id", flat=True))
+    defenders = defender_queryset(actor).filter(
+        pk__in=ids, shredded_at__isnull=True, merged_into__isnull=True
+    )
     if exclude is not None:
         defenders = defenders.exclude(pk=exclude.pk)
     return list(defenders.order_by("code"))
@@ -221,3 +234,48 @@ def erasure_complete_on(shredded_on: datetime.date) -> datetime.date:
     from django.conf import settings
 
     return shredded_on + datetime.timedelta(days=settings.AMPARO_BACKUP_RETENTION_DAYS)
+
+
+def defender_link_counts(*, actor: Any, defender: Defender) -> dict[str, int]:
+    """What hangs on a defender that the actor may see, counted (compared before a merge)."""
+    from amparo.incidents.models import Incident
+    from amparo.incidents.policies import incident_scope
+    from amparo.measures.models import Measure
+    from amparo.measures.policies import measure_scope
+    from amparo.risk.models import RiskAssessment
+    from amparo.risk.policies import assessment_scope
+
+    return {
+        "incidents": Incident.objects.filter(incident_scope(actor), victim_defenders=defender)
+        .distinct()
+        .count(),
+        "relatives": person_list(actor=actor, defender=defender).count(),
+        "measures": Measure.objects.filter(measure_scope(actor), defender=defender).count(),
+        "assessments": RiskAssessment.objects.filter(
+            assessment_scope(actor), defender=defender
+        ).count(),
+    }
+
+
+def merge_get(*, actor: Any, merge_id: Any) -> DefenderMerge:
+    """A merge whose two records the actor may both see."""
+    visible = Defender.objects.filter(defender_scope(actor)).values("pk")
+    merge = (
+        DefenderMerge.objects.filter(pk=merge_id, survivor__in=visible, absorbed__in=visible)
+        .select_related("survivor__case", "absorbed__case")
+        .first()
+    )
+    if merge is None:
+        raise Http404("Not found.")
+    return merge
+
+
+def pending_merges(*, actor: Any) -> list[DefenderMerge]:
+    visible = Defender.objects.filter(defender_scope(actor)).values("pk")
+    return list(
+        DefenderMerge.objects.filter(
+            status=DefenderMerge.Status.PENDING, survivor__in=visible, absorbed__in=visible
+        )
+        .select_related("survivor", "absorbed")
+        .order_by("-merged_at")
+    )

@@ -9,6 +9,23 @@ urlpatterns = [
     path("subdivisions/", views.subdivision_options_view, name="subdivisions"),
     path("organisations/", views.organisation_list_view, name="organisation_list"),
     path("organisations/new/", views.organisation_create_view, name="organisation_create"),
+    path("duplicates/", views.duplicate_list_view, name="duplicate_list"),
+    path(
+        "duplicates/<str:first>/<str:second>/",
+        views.duplicate_compare_view,
+        name="duplicate_compare",
+    ),
+    path(
+        "duplicates/<str:first>/<str:second>/decide/",
+        views.duplicate_decide_view,
+        name="duplicate_decide",
+    ),
+    path(
+        "duplicates/incidents/<str:first>/<str:second>/decide/",
+        views.incident_duplicate_decide_view,
+        name="incident_duplicate_decide",
+    ),
+    path("merges/<uuid:merge_id>/", views.merge_detail_view, name="merge_detail"),
     path("<str:code>/", views.defender_detail_view, name="defender_detail"),
     path("<str:code>/edit/", views.defender_edit_view, name="defender_edit"),
     path("<str:code>/team/", views.defender_team_view, name="defender_team"),

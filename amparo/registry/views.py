@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +22,12 @@ from amparo.core.forms import add_service_errors
 from amparo.core.places import is_country, place_label, subdivision_choices
 from amparo.core.policy import sees_identities
 from amparo.incidents.policies import may_record_incident
+from amparo.registry.duplicates import (
+    defender_candidates,
+    defender_pair_score,
+    incident_candidates,
+    pair_key,
+)
 from amparo.registry.forms import (
     DEFENDER_ERROR_ALIASES,
     DefenderFilterForm,
@@ -34,12 +40,24 @@ from amparo.registry.forms import (
     ShredForm,
     TeamForm,
 )
-from amparo.registry.models import Defender
+from amparo.registry.merge import (
+    MergeError,
+    defender_merge,
+    defender_merge_confirm,
+    defender_merge_undo,
+    duplicate_decide,
+    may_decide_merge,
+    merged_survivor,
+    moved_counts,
+)
+from amparo.registry.models import Defender, DefenderMerge, DuplicateDecision
 from amparo.registry.policies import (
     may_change_defender,
     may_manage_case,
+    may_merge_defenders,
     may_register_defender,
     may_register_organisation,
+    may_review_duplicates,
     may_shred_defender,
 )
 from amparo.registry.presenters import (
@@ -53,10 +71,13 @@ from amparo.registry.selectors import (
     case_team,
     defender_duplicates,
     defender_get,
+    defender_link_counts,
     defender_list,
     erasure_complete_on,
     may_see_team,
+    merge_get,
     organisation_list,
+    pending_merges,
     person_list,
     shred_impact,
 )
@@ -216,8 +237,11 @@ def _detail_context(request: HttpRequest, defender: Defender, **forms: Any) -> d
 
 @case_pages
 @require_GET
-def defender_detail_view(request: HttpRequest, code: str) -> HttpResponse:
+def defender_detail_view(request: HttpRequest, code: str) -> HttpResponseBase:
     defender = defender_get(actor=request.user, code=code)
+    if defender.merged_into_id:
+        # A merged record's code leads to its survivor, for those who may see the survivor.
+        return redirect("registry:defender_detail", code=merged_code(request.user, defender))
     return render(request, "registry/defender_detail.html", _detail_context(request, defender))
 
 
@@ -410,3 +434,131 @@ def subdivision_options_view(request: HttpRequest) -> HttpResponse:
     )
     options = subdivision_choices(country) if is_country(country) else []
     return render(request, "includes/subdivision_options.html", {"options": options})
+
+
+# Duplicates (docs/duplicates.md) ------------------------------------------------------------
+
+
+def merged_code(actor: Any, defender: Defender) -> str:
+    """The code of the visible record that stands for a merged one; 404 when there is none."""
+    survivor = merged_survivor(defender)
+    return defender_get(actor=actor, code=survivor.code).code
+
+
+def _reviewer(request: HttpRequest) -> Any:
+    if not may_review_duplicates(request.user):
+        raise PermissionDenied
+    return request.user
+
+
+@case_pages
+@require_GET
+def duplicate_list_view(request: HttpRequest) -> HttpResponse:
+    actor = _reviewer(request)
+    context = {
+        "defender_pairs": defender_candidates(actor=actor)[: settings.AMPARO_PAGE_SIZE * 4],
+        "incident_pairs": incident_candidates(actor=actor)[: settings.AMPARO_PAGE_SIZE * 4],
+        "merges": pending_merges(actor=actor),
+        "nav": "duplicates",
+    }
+    return render(request, "registry/duplicate_list.html", context)
+
+
+@case_pages
+@require_GET
+def duplicate_compare_view(request: HttpRequest, first: str, second: str) -> HttpResponse:
+    actor = _reviewer(request)
+    a, b = pair_key(defender_get(actor=actor, code=first), defender_get(actor=actor, code=second))
+    if a.pk == b.pk or a.merged_into_id or b.merged_into_id:
+        raise Http404("Not found.")
+    score, reasons = defender_pair_score(actor=actor, first=a, second=b)
+    views = present_defenders(actor, [a, b], via="duplicates")
+    sides = [
+        {
+            "d": view,
+            "place": place_label(view.country, view.subdivision),
+            "organisations": [organisation_label(actor, o) for o in defender.organisations.all()],
+            "counts": defender_link_counts(actor=actor, defender=defender),
+        }
+        for view, defender in zip(views, (a, b), strict=True)
+    ]
+    context = {
+        "first": a,
+        "second": b,
+        "sides": sides,
+        "score": score,
+        "reasons": reasons,
+        "may_merge": may_merge_defenders(actor, a, b),
+        "nav": "duplicates",
+    }
+    return render(request, "registry/duplicate_compare.html", context)
+
+
+@case_pages
+@require_POST
+def duplicate_decide_view(request: HttpRequest, first: str, second: str) -> HttpResponse:
+    actor = _reviewer(request)
+    a, b = defender_get(actor=actor, code=first), defender_get(actor=actor, code=second)
+    action = request.POST.get("action", "")
+    if action == "merge":
+        survivor, absorbed = (a, b) if request.POST.get("survivor") == a.code else (b, a)
+        if request.POST.get("survivor") not in {a.code, b.code}:
+            messages.error(request, _("Choose the record to keep."))
+            return redirect("registry:duplicate_compare", first=a.code, second=b.code)
+        try:
+            merge = defender_merge(actor=actor, survivor=survivor, absorbed=absorbed)
+        except MergeError as error:
+            messages.error(request, str(error))
+            return redirect("registry:duplicate_list")
+        messages.success(request, _("Merged. Check the result, then confirm or undo."))
+        return redirect("registry:merge_detail", merge_id=merge.pk)
+    if action not in DuplicateDecision.Decision.values:
+        raise PermissionDenied
+    duplicate_decide(actor=actor, kind="defender", first=a, second=b, decision=action)
+    messages.success(request, _("Your decision was recorded."))
+    return redirect("registry:duplicate_list")
+
+
+@case_pages
+@require_POST
+def incident_duplicate_decide_view(request: HttpRequest, first: str, second: str) -> HttpResponse:
+    from amparo.incidents.selectors import incident_get
+
+    actor = _reviewer(request)
+    a, b = incident_get(actor=actor, code=first), incident_get(actor=actor, code=second)
+    action = request.POST.get("action", "")
+    if action not in DuplicateDecision.Decision.values:
+        raise PermissionDenied
+    duplicate_decide(actor=actor, kind="incident", first=a, second=b, decision=action)
+    messages.success(request, _("Your decision was recorded."))
+    return redirect("registry:duplicate_list")
+
+
+@case_pages
+@require_http_methods(["GET", "POST"])
+def merge_detail_view(request: HttpRequest, merge_id: str) -> HttpResponse:
+    actor = _reviewer(request)
+    merge = merge_get(actor=actor, merge_id=merge_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        service = {"undo": defender_merge_undo, "confirm": defender_merge_confirm}.get(action)
+        if service is None or not may_decide_merge(actor, merge):
+            raise PermissionDenied
+        try:
+            service(actor=actor, merge=merge)
+        except MergeError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("The merge was undone.") if action == "undo" else _("The merge is final."),
+            )
+        return redirect("registry:merge_detail", merge_id=merge.pk)
+    context = {
+        "merge": merge,
+        "moved": sorted(moved_counts(merge.moves).items()),
+        "may_decide": merge.status == DefenderMerge.Status.PENDING
+        and may_decide_merge(actor, merge),
+        "nav": "duplicates",
+    }
+    return render(request, "registry/duplicate_merge.html", context)
