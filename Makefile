@@ -27,8 +27,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# The task worker runs the early-warning scans (the load's, then the day's) beside the server.
 demo: $(STAMP)
-	$(VENV)/bin/amparo demo
+	$(VENV)/bin/amparo demo --no-serve
+	$(VENV)/bin/amparo worker & trap 'kill $$!' EXIT; $(VENV)/bin/amparo serve
 
 serve: $(STAMP)
 	$(VENV)/bin/amparo serve

@@ -4,9 +4,10 @@ AMPARO_ENV selects development (the default: demo keys in the data directory), t
 production (every secret and the key-encryption key must come from the operator).
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from config.env import (
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_htmx",
+    "django_tasks_db",
     "amparo.core",
     "amparo.accounts",
     "amparo.audit",
@@ -281,6 +283,32 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Background tasks (the early-warning scans, amparo/earlywarning/tasks.py): a queue in the
+# database, run by `amparo worker`; `immediate` runs each task in the process that enqueues it.
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+_task_backend = env_str("AMPARO_TASKS_BACKEND", "database") or "database"
+if _task_backend not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"AMPARO_TASKS_BACKEND must be database or immediate, not {_task_backend!r}."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[_task_backend]}}
+# Local time (TIME_ZONE) at which `amparo worker` enqueues the daily early-warning scan.
+_scan_at = env_str("AMPARO_SCAN_AT", "02:00") or "02:00"
+try:
+    AMPARO_SCAN_AT = time.fromisoformat(_scan_at)
+except ValueError:
+    raise ImproperlyConfigured(f"AMPARO_SCAN_AT must be a time HH:MM, not {_scan_at!r}.") from None
+if AMPARO_SCAN_AT.tzinfo is not None:
+    raise ImproperlyConfigured("AMPARO_SCAN_AT is a local time (TIME_ZONE): no offset.")
+
+# `amparo bench` serves a bare view as its web limit; never in production.
+AMPARO_BENCH = env_bool("AMPARO_BENCH", default=False)
+if AMPARO_BENCH and PRODUCTION:
+    raise ImproperlyConfigured("AMPARO_BENCH is for `amparo bench` only, never in production.")
 
 # Amparo configuration.
 AMPARO_PAGE_SIZE = env_int("AMPARO_PAGE_SIZE", 50)

@@ -9,3 +9,6 @@ os.environ.setdefault("AMPARO_DATA_DIR", tempfile.mkdtemp(prefix="amparo-test-")
 os.environ.setdefault("AMPARO_TEST_DATABASE", f"test_amparo_{os.getpid()}")
 
 from config.settings import *  # noqa: F403
+
+# Tasks run where they are enqueued: a test sees the scan's effects without a worker.
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

@@ -1,7 +1,8 @@
 """API of the alerts: the inbox, one alert and its lifecycle, the calendar of events.
 
 What the actor may not see answers 404 (or is absent from lists); what they see but may not
-change answers 403. Alerts show codes only; covered defenders are filtered by policy.
+change answers 403. Alerts show codes only; covered defenders are filtered by policy, and so is
+the evidence (amparo.earlywarning.evidence): records the actor may not open are left out.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ninja import Query, Router
 from amparo.core.api_auth import api_actor
 from amparo.core.policy import sees_identities
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
+from amparo.earlywarning.evidence import AlertEvidence, alert_evidence, alerts_evidence
 from amparo.earlywarning.lifecycle import alert_acknowledge, alert_act, alert_dismiss
 from amparo.earlywarning.models import Alert
 from amparo.earlywarning.presenters import is_overdue, sla_text
@@ -45,8 +47,9 @@ LIST_ERRORS = error_responses(401, 422)
 WRITE_ERRORS = error_responses(401, 403, 404, 422)
 
 
-def _alert_out(actor: Any, alert: Alert) -> dict[str, Any]:
+def _alert_out(actor: Any, alert: Alert, evidence: AlertEvidence | None = None) -> dict[str, Any]:
     now = timezone.now()
+    evidence = evidence or alert_evidence(actor=actor, alert=alert)
     return {
         "code": alert.code,
         "kind": alert.kind,
@@ -61,8 +64,9 @@ def _alert_out(actor: Any, alert: Alert) -> dict[str, Any]:
         "country": alert.country,
         "subdivision": alert.subdivision,
         "categories": [str(c) for c in alert.categories or []],
-        "reason": alert.reason,
-        "evidence": alert.evidence if isinstance(alert.evidence, dict) else {},
+        "reason": evidence.summary,
+        "evidence": evidence.data,
+        "evidence_text": evidence.texts,
         "recommended_measures": [str(c) for c in alert.recommended_measures or []],
         "covered_defenders": list(
             alert_covered_defenders(actor=actor, alert=alert).values_list("code", flat=True)
@@ -79,7 +83,8 @@ def _alert_out(actor: Any, alert: Alert) -> dict[str, Any]:
 
 
 def _present(actor: Any, alerts: Sequence[Alert]) -> list[dict[str, Any]]:
-    return [_alert_out(actor, alert) for alert in alerts]
+    evidence = alerts_evidence(actor=actor, alerts=alerts)
+    return [_alert_out(actor, alert, evidence[alert.pk]) for alert in alerts]
 
 
 @router.get("/alerts", response={200: AlertPage, **LIST_ERRORS})

@@ -15,10 +15,12 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
+from amparo.core.vocab import GRAVE_VIOLATIONS
 from amparo.earlywarning import baselines
 from amparo.earlywarning.candidates import AlertCandidate
+from amparo.earlywarning.config import EngineConfig
 from amparo.earlywarning.metrics import (
     LEVEL_ORDER,
     AttackEvent,
@@ -27,8 +29,12 @@ from amparo.earlywarning.metrics import (
     summarise,
 )
 
+if TYPE_CHECKING:
+    from amparo.earlywarning.world import Roster, World
+
 ScanFunction = Callable[[datetime.date], list[AlertCandidate]]
 ONE_DAY = datetime.timedelta(days=1)
+RANDOM_SEEDS = 10  # the random baseline's recall is also reported over seeds 0..9
 
 
 @dataclass
@@ -63,7 +69,9 @@ def replay(start: datetime.date, end: datetime.date, scan: ScanFunction) -> Repl
 
     Each time an alert is raised or extended on day D, its state from D on (level, expiry,
     defenders) is emitted as segments [D, expires_on]; earlier segments stay, so a level or a
-    defender is never credited before the day it was known."""
+    defender is never credited before the day it was known. A candidate that changes nothing
+    emits nothing (its segments would lie inside the ones already emitted); one that only adds
+    defenders emits segments for the new ones."""
     alerts: list[ReplayedAlert] = []
     active: dict[str, ReplayedAlert] = {}
     segments: list[Segment] = []
@@ -74,12 +82,15 @@ def replay(start: datetime.date, end: datetime.date, scan: ScanFunction) -> Repl
                 continue
             alert = active.get(candidate.dedupe_key)
             if alert is not None and alert.expires_on >= day:
+                before = (alert.expires_on, alert.level)
                 alert.expires_on = max(alert.expires_on, candidate.expires_on)
                 if LEVEL_ORDER.get(candidate.level, 0) > LEVEL_ORDER.get(alert.level, 0):
                     alert.level = candidate.level
-                alert.defender_ids.update(candidate.defender_ids)
+                new = set(candidate.defender_ids) - alert.defender_ids
+                alert.defender_ids.update(new)
                 alert.categories = sorted(set(alert.categories) | set(candidate.categories))
                 alert.merged += 1
+                changed = alert.defender_ids if (alert.expires_on, alert.level) != before else new
             else:
                 alert = ReplayedAlert(
                     id=f"bt-{len(alerts) + 1}",
@@ -97,7 +108,8 @@ def replay(start: datetime.date, end: datetime.date, scan: ScanFunction) -> Repl
                 )
                 alerts.append(alert)
                 active[candidate.dedupe_key] = alert
-            for defender_id in sorted(alert.defender_ids):
+                changed = alert.defender_ids
+            for defender_id in sorted(changed):
                 segments.append(
                     Segment(defender_id, day, alert.expires_on, alert.kind, alert.level)
                 )
@@ -149,11 +161,14 @@ def load_events(
     return [events[key] for key in sorted(events, key=lambda k: (events[k].date, k))]
 
 
-def load_threats(start: datetime.date, end: datetime.date) -> list[tuple[str, datetime.date]]:
-    """(defender pk, reported_on) of threats and death threats that can cover D1..D2."""
+def load_threats(
+    start: datetime.date, end: datetime.date, days: int = baselines.THREAT_RULE_MAX_DAYS
+) -> list[tuple[str, datetime.date]]:
+    """(defender pk, reported_on) of threats and death threats that can cover D1..D2 with a
+    threat-rule window of up to ``days`` days."""
     from amparo.incidents.models import Incident
 
-    earliest = start - datetime.timedelta(days=baselines.THREAT_RULE_DAYS - 1)
+    earliest = start - datetime.timedelta(days=days - 1)
     rows = (
         Incident.objects.filter(
             reported_on__gte=earliest,
@@ -194,6 +209,10 @@ def _num(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
+def _label(name: str, row: dict[str, Any]) -> str:
+    return f"threat rule {row['days']} d" if name.startswith("threat_rule") else name
+
+
 def render_table(result: dict[str, Any]) -> str:
     window = result["window"]
     lines = [
@@ -201,16 +220,16 @@ def render_table(result: dict[str, Any]) -> str:
         f"{result['defenders']} defenders, {result['events']} grave attacks on defenders, "
         f"{result['women_events']} on women defenders)",
         "",
-        f"{'strategy':<14}{'recall':>8}{'action.':>9}{'lead p25/med/p75':>20}"
+        f"{'strategy':<26}{'recall':>8}{'action.':>9}{'lead p25/med/p75':>20}"
         f"{'burden':>9}{'alerts/100dm':>14}{'women':>8}",
     ]
-    for name in ("engine", "threat_rule", "random"):
+    for name in ("engine", "threat_rule", "threat_rule_equal_burden", "random"):
         row = result[name]
         lead = row["lead_days"]
         leads = f"{_num(lead['p25'])}/{_num(lead['median'])}/{_num(lead['p75'])}"
         per_100 = row["alerts_per_100_defender_months"]
         lines.append(
-            f"{name:<14}{_pct(row['recall']):>8}{_pct(row['actionable_recall']):>9}"
+            f"{_label(name, row):<26}{_pct(row['recall']):>8}{_pct(row['actionable_recall']):>9}"
             f"{leads:>20}{_pct(row['burden']):>9}"
             f"{'-' if per_100 is None else f'{per_100:.1f}':>14}"
             f"{_pct(row['women']['recall']):>8}"
@@ -234,28 +253,18 @@ def render_table(result: dict[str, Any]) -> str:
 # --- Entry point ------------------------------------------------------------------------------
 
 
-def run_backtest(
+def score(
     *,
     start: datetime.date,
     end: datetime.date,
-    alerts_path: str | Path | None = None,
-    json_path: str | Path | None = None,
-    stdout: IO[str] | None = None,
-    scan: ScanFunction | None = None,
+    replayed: Replay,
+    population: Population,
+    events: list[AttackEvent],
+    threats: list[tuple[str, datetime.date]],
     seed: int = 0,
+    random_seeds: int = RANDOM_SEEDS,
 ) -> dict[str, Any]:
-    """Replay D1..D2, write the alerts (JSON Lines) and metrics (JSON), print a table.
-
-    Returns the metrics. Reads only: the database is never written."""
-    if end < start:
-        raise ValueError("end must not be before start")
-    if scan is None:
-        from amparo.earlywarning.engine import scan_as_of
-
-        scan = scan_as_of
-    population, external, gender = load_population(start, end)
-    replayed = replay(start, end, scan)
-    events = load_events(start, end, gender)
+    """Every figure of the engine's replay and of the baselines (docs/early-warning-backtest.md)."""
     alerts_by_kind: dict[str, int] = {}
     for alert in replayed.alerts:
         alerts_by_kind[alert.kind] = alerts_by_kind.get(alert.kind, 0) + 1
@@ -266,25 +275,35 @@ def run_backtest(
         alerts_raised=len(replayed.alerts),
         alerts_by_kind=alerts_by_kind,
     )
-    threat_segments, threat_alerts = baselines.threat_rule_segments(
-        load_threats(start, end), start=start, end=end
+
+    def baseline(segments: list[Segment], alerts: int) -> dict[str, Any]:
+        return summarise(
+            events=events,
+            segments=segments,
+            population=population,
+            alerts_raised=alerts,
+            by_kind=False,
+        )
+
+    threat = baseline(*baselines.threat_rule_segments(threats, start=start, end=end))
+    threat["days"] = baselines.THREAT_RULE_DAYS
+    days = baselines.threat_rule_days_for(
+        threats, population, engine["covered_defender_days"], start=start, end=end
     )
-    threat = summarise(
-        events=events,
-        segments=threat_segments,
-        population=population,
-        alerts_raised=threat_alerts,
-        by_kind=False,
-    )
-    random_segs, random_alerts = baselines.random_segments(replayed.segments, population, seed=seed)
-    rand = summarise(
-        events=events,
-        segments=random_segs,
-        population=population,
-        alerts_raised=random_alerts,
-        by_kind=False,
-    )
-    result: dict[str, Any] = {
+    stretched = baseline(*baselines.threat_rule_segments(threats, start=start, end=end, days=days))
+    stretched["days"] = days
+    rand = baseline(*baselines.random_segments(replayed.segments, population, seed=seed))
+    recalls = [
+        baseline(*baselines.random_segments(replayed.segments, population, seed=s))["recall"] or 0
+        for s in range(random_seeds)
+    ]
+    rand["seeds"] = {
+        "count": random_seeds,
+        "mean_recall": sum(recalls) / len(recalls) if recalls else None,
+        "min_recall": min(recalls, default=None),
+        "max_recall": max(recalls, default=None),
+    }
+    return {
         "window": {
             "start": start.isoformat(),
             "end": end.isoformat(),
@@ -296,17 +315,107 @@ def run_backtest(
         "women_events": sum(1 for e in events if e.gender == "woman"),
         "engine": engine,
         "threat_rule": threat,
+        "threat_rule_equal_burden": stretched,
         "random": rand,
     }
+
+
+def run_backtest(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    alerts_path: str | Path | None = None,
+    json_path: str | Path | None = None,
+    stdout: IO[str] | None = None,
+    scan: ScanFunction | None = None,
+    seed: int = 0,
+    config: EngineConfig | None = None,
+) -> dict[str, Any]:
+    """Replay D1..D2, write the alerts (JSON Lines) and metrics (JSON), print a table.
+
+    ``scan`` defaults to the engine on the world loaded once into memory
+    (:class:`amparo.earlywarning.world.World`), which gives what ``engine.scan_as_of`` gives
+    day by day. Returns the metrics. Reads only: the database is never written."""
+    if end < start:
+        raise ValueError("end must not be before start")
+    if scan is None:
+        from amparo.earlywarning.world import World
+
+        scan = World.load().scanner(config)
+    population, external, gender = load_population(start, end)
+    replayed = replay(start, end, scan)
+    result = score(
+        start=start,
+        end=end,
+        replayed=replayed,
+        population=population,
+        events=load_events(start, end, gender),
+        threats=load_threats(start, end),
+        seed=seed,
+    )
     if alerts_path is not None:
-        with open(alerts_path, "w", encoding="utf-8", newline="\n") as handle:
-            for alert in replayed.alerts:
-                record = {"type": "alert", **alert_record(alert, external)}
-                handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-                handle.write("\n")
+        write_alerts(alerts_path, replayed, external)
     if json_path is not None:
         with open(json_path, "w", encoding="utf-8", newline="\n") as handle:
             json.dump(result, handle, ensure_ascii=False, indent=2, sort_keys=True)
             handle.write("\n")
     (stdout or sys.stdout).write(render_table(result))
     return result
+
+
+def write_alerts(path: str | Path, replayed: Replay, external: dict[str, str]) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        for alert in replayed.alerts:
+            record = {"type": "alert", **alert_record(alert, external)}
+            handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            handle.write("\n")
+
+
+def backtest_world(
+    world: World,
+    roster: Roster,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    config: EngineConfig | None = None,
+    seed: int = 0,
+    scan: ScanFunction | None = None,
+) -> tuple[dict[str, Any], Replay]:
+    """The back-test of a world held in memory (e.g. read from an interchange file): the same
+    replay and scores as run_backtest, with the population, grave attacks and threats taken
+    from the world instead of the database."""
+    if end < start:
+        raise ValueError("end must not be before start")
+    population = Population(start, end, {d: r for d, r in roster.registered_on.items() if r <= end})
+    grave = frozenset(str(v) for v in GRAVE_VIOLATIONS)
+    events = sorted(
+        {
+            (inc.date, victim, inc.code): AttackEvent(
+                victim, inc.date, inc.reported_on, roster.gender.get(victim, "unknown"), inc.code
+            )
+            for inc in world.store.between(datetime.date.max, start, end)
+            if inc.violations & grave
+            for victim in inc.victims
+            if victim in population.registered_on
+        }.items()
+    )
+    earliest = start - datetime.timedelta(days=baselines.THREAT_RULE_MAX_DAYS - 1)
+    threats = sorted(
+        {
+            (victim, inc.reported_on)
+            for inc in world.store.between(end, earliest - datetime.timedelta(days=366))
+            if inc.violations & set(baselines.THREAT_VIOLATIONS) and earliest <= inc.reported_on
+            for victim in inc.victims
+        }
+    )
+    replayed = replay(start, end, scan or world.scanner(config))
+    result = score(
+        start=start,
+        end=end,
+        replayed=replayed,
+        population=population,
+        events=[e for _key, e in events],
+        threats=threats,
+        seed=seed,
+    )
+    return result, replayed

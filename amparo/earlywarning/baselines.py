@@ -19,6 +19,7 @@ from amparo.earlywarning.candidates import AlertCandidate
 from amparo.earlywarning.metrics import Population, Segment, coverage, covered_days
 
 THREAT_RULE_DAYS = 60
+THREAT_RULE_MAX_DAYS = 730  # the longest window tried when stretching it to a burden
 THREAT_VIOLATIONS = ("threat", "death_threat")
 BLOCK_DAYS = 30
 ONE_DAY = datetime.timedelta(days=1)
@@ -54,6 +55,37 @@ def threat_rule_segments(
             first = max(reported_on, start)  # like the replay: no memory before D1
             segments.append(Segment(defender_id, first, until, "threat_rule", "warning"))
     return segments, alerts
+
+
+def threat_rule_days_for(
+    threats: list[tuple[str, datetime.date]],
+    population: Population,
+    target: int,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+) -> int:
+    """The threat-rule window (days) whose covered defender-days come closest to ``target``
+    (the engine's), so that both are compared at equal burden. Covered days grow with the
+    window, so a bisection finds the first window reaching the target; of it and the one
+    before, the closer wins (the shorter on a tie)."""
+
+    def covered(days: int) -> int:
+        segments, _ = threat_rule_segments(threats, start=start, end=end, days=days)
+        return covered_days(coverage(segments), population)
+
+    low, high = 1, THREAT_RULE_MAX_DAYS
+    if covered(high) <= target:
+        return high
+    while low < high:
+        middle = (low + high) // 2
+        if covered(middle) >= target:
+            high = middle
+        else:
+            low = middle + 1
+    if low > 1 and target - covered(low - 1) <= covered(low) - target:
+        return low - 1
+    return low
 
 
 def _blocks(start: datetime.date, end: datetime.date, block_days: int):

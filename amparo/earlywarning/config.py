@@ -22,6 +22,7 @@ from amparo.core.vocab import DEFAULT_WINDOWS, GRAVE_VIOLATIONS
 from amparo.earlywarning.models import AlertConfig, AlertLevel
 
 LEVELS = (AlertLevel.WATCH.value, AlertLevel.WARNING.value, AlertLevel.URGENT.value)
+OFF = "off"  # a rule whose level is "off" does not raise anything
 
 
 def _windows() -> dict[str, list[int]]:
@@ -45,13 +46,28 @@ class EngineConfig:
     )
     calendar_level_by_kind: dict[str, str] = field(default_factory=dict)  # overrides horizon
     # Individual escalation.
-    escalation_days: int = 90  # look-back for threats, relatives' incidents
-    escalation_expiry_days: int = 30
+    # Defaults tuned by back-test (docs/early-warning-backtest.md, "Tuning").
+    escalation_days: int = 30  # look-back for threats, relatives' incidents
+    # "incident": look back by incident date; "report": by the day it became known, so a
+    # threat reported late still counts for escalation_days after its report.
+    escalation_clock: str = "report"
+    escalation_expiry_days: int = 7
     threat_violations: list[str] = field(
         default_factory=lambda: ["death_threat", "threat", "intimidation"]
     )
     reprisal_contexts: list[str] = field(
         default_factory=lambda: ["publication", "judicial_proceeding", "un_engagement"]
+    )
+    # Level of each escalation finding, or "off" (docs/early-warning.md §2).
+    escalation_level_by_finding: dict[str, str] = field(
+        default_factory=lambda: {
+            "death_threat": "urgent",
+            "threat_after_exposure": "warning",
+            "threat": "warning",
+            "grave_attack": OFF,
+            "repeated_incidents": OFF,
+            "relative_targeted": "watch",
+        }
     )
     repeat_count: int = 2
     repeat_days: int = 60
@@ -59,26 +75,29 @@ class EngineConfig:
     review_expiry_days: int = 14
     # Network effects.
     network_horizon_days: int = 90  # incidents older than this no longer propagate
-    network_half_life_days: float = 30.0
+    network_half_life_days: float = 15.0
     network_threshold: float = 0.5
-    network_warning_threshold: float = 1.0
+    network_warning_threshold: float = 1.5
     network_link_weights: dict[str, float] = field(
         default_factory=lambda: {
             "organisation": 0.8,
             "relative": 1.0,
             "co_victim": 1.0,
-            "perpetrator": 0.6,
+            "perpetrator": 0.0,  # off: in back-tests it covered many, predicted little
         }
     )
     network_grave_weight: float = 1.0
-    network_threat_weight: float = 0.6
+    network_threat_weight: float = 0.0  # only grave attacks propagate
     perpetrator_days: int = 180
     # Regional spikes: overrides of RegionalConfig fields, and levels per violation group.
-    regional: dict[str, Any] = field(default_factory=dict)
+    regional: dict[str, Any] = field(
+        default_factory=lambda: {"country_level": False, "all_categories": False, "budget": 2}
+    )
+    regional_groups: list[str] = field(default_factory=lambda: ["grave", "other"])  # alerting
     regional_level_by_group: dict[str, str] = field(
         default_factory=lambda: {"grave": "warning", "other": "watch"}
     )
-    regional_expiry_days: int = 14
+    regional_expiry_days: int = 7
     # Pipeline.
     sla_hours: dict[str, int] = field(
         default_factory=lambda: {"urgent": 24, "warning": 72, "watch": 168}
@@ -163,6 +182,11 @@ def config_validate(values: dict[str, Any]) -> None:
     for name in ("calendar_level_by_horizon", "calendar_level_by_kind", "regional_level_by_group"):
         if any(level not in LEVELS for level in getattr(config, name).values()):
             errors.add(name, "Levels are watch, warning or urgent.")
+    findings = config.escalation_level_by_finding
+    if set(findings) != set(EngineConfig().escalation_level_by_finding) or any(
+        level not in (*LEVELS, OFF) for level in findings.values()
+    ):
+        errors.add("escalation_level_by_finding", "Levels are watch, warning, urgent or off.")
     if set(config.sla_hours) != set(LEVELS) or any(
         not isinstance(h, int) or h <= 0 for h in config.sla_hours.values()
     ):
@@ -174,6 +198,8 @@ def config_validate(values: dict[str, Any]) -> None:
             and all(isinstance(d, int) and 0 <= d <= 3650 for d in window)
         ):
             errors.add("windows", f"Give [lead, tail] days between 0 and 3650 for {kind}.")
+    if config.escalation_clock not in ("incident", "report"):
+        errors.add("escalation_clock", "Give incident or report.")
     if config.network_half_life_days <= 0:
         errors.add("network_half_life_days", "The half-life must be positive.")
     if config.network_threshold <= 0:

@@ -6,6 +6,11 @@ Pure reads, no writes: :func:`scan_as_of` returns sorted :class:`AlertCandidate`
 not change when records reported later are added. The rules are documented in
 docs/early-warning.md.
 
+The rules read incidents through an :class:`IncidentStore` and people through a
+:class:`Registry`. :func:`scan_as_of` fills both from the database for one day; the back-test
+(:mod:`amparo.earlywarning.world`) loads the whole world once and runs the same
+:func:`scan_store` against it for every day, so the two give identical candidates.
+
 Known limitations of past as-of scans: organisation memberships, relatives and defender status
 are read as they are now (the registry keeps no history of them), and the ``unprotected`` and
 ``review_due`` rules, which read the current risk fields of the defender, run only when the
@@ -14,20 +19,29 @@ as-of day is today.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from amparo.core.vocab import DefenderStatus, Perpetrator
 from amparo.earlywarning.candidates import AlertCandidate
-from amparo.earlywarning.config import LEVELS, EngineConfig, config_current
+from amparo.earlywarning.config import LEVELS, OFF, EngineConfig, config_current
 from amparo.earlywarning.models import AlertKind, AlertLevel, Event
-from amparo.earlywarning.regional import ALL_CATEGORIES, IncidentRecord, RegionalConfig, detect
+from amparo.earlywarning.regional import (
+    ALL_CATEGORIES,
+    IncidentRecord,
+    RegionalConfig,
+    WeeklyBinner,
+    rank_and_budget,
+    run_detectors,
+)
 from amparo.earlywarning.services import MAX_WINDOW_DAYS
 from amparo.incidents.models import Incident
 from amparo.measures.models import PROTECTING
@@ -63,20 +77,7 @@ class IncidentFacts:
     categories: tuple[str, ...]  # categories of the victim defenders
 
 
-def incidents_as_of(
-    as_of: datetime.date, *, since: datetime.date | None = None
-) -> list[IncidentFacts]:
-    """Incidents reported on or before as_of (and dated from since on), oldest first."""
-    rows = Incident.objects.filter(reported_on__lte=as_of)
-    if since is not None:
-        rows = rows.filter(date__gte=since)
-    rows = rows.prefetch_related(
-        "violation_rows",
-        "perpetrator_rows",
-        "context_rows",
-        "victim_defenders__category_rows",
-        "victim_persons",
-    ).order_by("date", "code")
+def incident_facts(rows: Iterable[Incident]) -> list[IncidentFacts]:
     facts = []
     for inc in rows:
         victims = sorted(inc.victim_defenders.all(), key=lambda d: str(d.pk))
@@ -99,10 +100,215 @@ def incidents_as_of(
     return facts
 
 
+def with_links(rows: QuerySet[Incident]) -> QuerySet[Incident]:
+    return rows.prefetch_related(
+        "violation_rows",
+        "perpetrator_rows",
+        "context_rows",
+        "victim_defenders__category_rows",
+        "victim_persons",
+    ).order_by("date", "code")
+
+
+def incidents_as_of(
+    as_of: datetime.date,
+    *,
+    since: datetime.date | None = None,
+    reported_since: datetime.date | None = None,
+) -> list[IncidentFacts]:
+    """Incidents reported on or before as_of, oldest first; with since, only those dated from
+    since on or (with reported_since) reported from reported_since on."""
+    rows = Incident.objects.filter(reported_on__lte=as_of)
+    if since is not None:
+        recent = Q(date__gte=since)
+        if reported_since is not None:
+            recent |= Q(reported_on__gte=reported_since)
+        rows = rows.filter(recent)
+    return incident_facts(with_links(rows))
+
+
+def incidents_for_defenders(
+    as_of: datetime.date, defender_ids: set[str], config: EngineConfig
+) -> list[IncidentFacts]:
+    """What the escalation and network rules need to judge these defenders as of a day, and
+    no more (the incremental scan): within the individual look-back, the incidents against
+    them, their relatives and the members of their organisations, and the recent incidents in
+    the places where they were attacked by a known perpetrator type (same-perpetrator links)."""
+    since = as_of - _look_back_days(config, regional=False) * DAY
+    recent = Incident.objects.filter(
+        Q(date__gte=since) | Q(reported_on__gte=as_of - _report_look_back_days(config) * DAY),
+        reported_on__lte=as_of,
+    )
+    through = Defender.organisations.through
+    orgs = through.objects.filter(defender_id__in=defender_ids).values("organisation_id")
+    mates = through.objects.filter(organisation_id__in=orgs).values("defender_id")
+    near = recent.filter(
+        Q(victim_defenders__pk__in=defender_ids)
+        | Q(victim_defenders__pk__in=mates)
+        | Q(victim_persons__defender_id__in=defender_ids)
+    )
+    ids = set(near.values_list("pk", flat=True))
+    places = set(
+        recent.filter(victim_defenders__pk__in=defender_ids).values_list(
+            "country", "subdivision", "perpetrator_rows__code"
+        )
+    )
+    if places:
+        linked = Q()
+        for country, subdivision, perpetrator in places:
+            if perpetrator and perpetrator != Perpetrator.UNKNOWN.value:
+                linked |= Q(
+                    country=country, subdivision=subdivision, perpetrator_rows__code=perpetrator
+                )
+        if linked:
+            horizon = as_of - config.network_horizon_days * DAY
+            ids |= set(recent.filter(linked, date__gte=horizon).values_list("pk", flat=True))
+    return incident_facts(with_links(Incident.objects.filter(pk__in=ids)))
+
+
+class IncidentStore:
+    """Incidents sorted by (date, code), with the as-of slices the rules take.
+
+    It may hold incidents reported after the as-of day (the back-test loads them all once):
+    every slice keeps only ``reported_on <= as_of``."""
+
+    def __init__(self, incidents: Iterable[IncidentFacts]) -> None:
+        self.items = sorted(incidents, key=lambda i: (i.date, i.code))
+        self._dates = [i.date for i in self.items]
+        self._by_report = sorted(self.items, key=lambda i: (i.reported_on, i.date, i.code))
+        self._report_dates = [i.reported_on for i in self._by_report]
+        self._binners: dict[str, WeeklyBinner] = {}
+
+    def between(
+        self, as_of: datetime.date, since: datetime.date, until: datetime.date | None = None
+    ) -> list[IncidentFacts]:
+        """Reported by as_of, dated since..until (no upper bound when until is None)."""
+        low = bisect.bisect_left(self._dates, since)
+        high = len(self._dates) if until is None else bisect.bisect_right(self._dates, until)
+        return [i for i in self.items[low:high] if i.reported_on <= as_of]
+
+    def reported_between(self, as_of: datetime.date, since: datetime.date) -> list[IncidentFacts]:
+        """Reported since..as_of (whatever their date), sorted by (date, code)."""
+        low = bisect.bisect_left(self._report_dates, since)
+        high = bisect.bisect_right(self._report_dates, as_of)
+        return sorted(self._by_report[low:high], key=lambda i: (i.date, i.code))
+
+    def binner(self, regional: RegionalConfig, grave: frozenset[str]) -> WeeklyBinner:
+        """Weekly counts per regional cell, built once per regional configuration."""
+        key = repr(regional)  # settings from JSON may hold lists: not hashable
+        if key not in self._binners:
+            self._binners[key] = WeeklyBinner(
+                (
+                    IncidentRecord(
+                        reported_on=i.reported_on,
+                        date=i.date,
+                        country=i.country,
+                        subdivision=i.subdivision,
+                        categories=i.categories,
+                        violation_group="grave" if i.violations & grave else "other",
+                    )
+                    for i in self.items
+                ),
+                regional,
+            )
+        return self._binners[key]
+
+
+def _store(incidents: IncidentStore | Sequence[IncidentFacts]) -> IncidentStore:
+    return incidents if isinstance(incidents, IncidentStore) else IncidentStore(incidents)
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """A calendar event as the calendar rule needs it."""
+
+    id: str
+    kind: str
+    start: datetime.date
+    end: datetime.date
+    country: str
+    subdivision: str
+    categories: tuple[str, ...]
+    defenders: tuple[str, ...]  # named defenders (ids); empty = everyone in scope
+    lead_days: int | None
+    tail_days: int | None
+
+    @classmethod
+    def of(cls, event: Event) -> EventFacts:
+        return cls(
+            id=str(event.pk),
+            kind=event.kind,
+            start=event.start,
+            end=event.end,
+            country=event.country,
+            subdivision=event.subdivision,
+            categories=tuple(sorted(event.categories)),
+            defenders=tuple(sorted(str(d.pk) for d in event.defenders.all())),
+            lead_days=event.lead_days,
+            tail_days=event.tail_days,
+        )
+
+
+class Registry(Protocol):
+    """Who the rules may cover: live defenders, organisations, places, event scopes."""
+
+    def live(self, defender_ids: set[str]) -> set[str]: ...
+
+    def org_members(self, victims: Iterable[str]) -> dict[str, set[str]]: ...
+
+    def event_scope(self, event: EventFacts) -> list[str]: ...
+
+    def place_defenders(self, country: str, subdivision: str, category: str) -> list[str]: ...
+
+
+class DatabaseRegistry:
+    """The registry read from the database, query by query (a scan of one day)."""
+
+    def live(self, defender_ids: set[str]) -> set[str]:
+        if not defender_ids:
+            return set()
+        rows = Defender.objects.filter(_live_defenders(), pk__in=defender_ids)
+        return {str(pk) for pk in rows.values_list("pk", flat=True)}
+
+    def org_members(self, victims: Iterable[str]) -> dict[str, set[str]]:
+        """For each victim, the other members of their organisations."""
+        through = Defender.organisations.through
+        org_of: dict[str, set[str]] = defaultdict(set)
+        for defender_id, org_id in through.objects.filter(
+            defender_id__in=list(victims)
+        ).values_list("defender_id", "organisation_id"):
+            org_of[str(defender_id)].add(str(org_id))
+        members: dict[str, set[str]] = defaultdict(set)
+        all_orgs = {o for orgs in org_of.values() for o in orgs}
+        for defender_id, org_id in through.objects.filter(organisation_id__in=all_orgs).values_list(
+            "defender_id", "organisation_id"
+        ):
+            members[str(org_id)].add(str(defender_id))
+        return {v: set().union(*(members[o] for o in orgs)) - {v} for v, orgs in org_of.items()}
+
+    def event_scope(self, event: EventFacts) -> list[str]:
+        rows = Defender.objects.filter(_live_defenders(), country=event.country)
+        if event.defenders:
+            rows = rows.filter(pk__in=event.defenders)
+        if event.subdivision:
+            rows = rows.filter(subdivision=event.subdivision)
+        if event.categories:
+            rows = rows.filter(category_rows__code__in=event.categories)
+        return sorted({str(pk) for pk in rows.values_list("pk", flat=True)})
+
+    def place_defenders(self, country: str, subdivision: str, category: str) -> list[str]:
+        rows = Defender.objects.filter(_live_defenders(), country=country)
+        if subdivision:
+            rows = rows.filter(subdivision=subdivision)
+        if category != ALL_CATEGORIES:
+            rows = rows.filter(category_rows__code=category)
+        return sorted({str(pk) for pk in rows.values_list("pk", flat=True)})
+
+
 # --- 1. Calendar ---------------------------------------------------------------------------
 
 
-def _event_window(event: Event, config: EngineConfig) -> tuple[datetime.date, datetime.date]:
+def _event_window(event: EventFacts, config: EngineConfig) -> tuple[datetime.date, datetime.date]:
     lead, tail = config.window(event.kind)
     lead = event.lead_days if event.lead_days is not None else lead
     tail = event.tail_days if event.tail_days is not None else tail
@@ -110,31 +316,36 @@ def _event_window(event: Event, config: EngineConfig) -> tuple[datetime.date, da
 
 
 def event_scope(event: Event) -> list[str]:
-    named = [str(pk) for pk in event.defenders.values_list("pk", flat=True)]
-    rows = Defender.objects.filter(_live_defenders(), country=event.country)
-    if named:
-        rows = rows.filter(pk__in=named)
-    if event.subdivision:
-        rows = rows.filter(subdivision=event.subdivision)
-    if event.categories:
-        rows = rows.filter(category_rows__code__in=event.categories)
-    return sorted({str(pk) for pk in rows.values_list("pk", flat=True)})
+    """The live defenders an event covers (read from the database)."""
+    return DatabaseRegistry().event_scope(EventFacts.of(event))
 
 
-def calendar_candidates(as_of: datetime.date, config: EngineConfig) -> list[AlertCandidate]:
-    """An event whose window [start - lead, end + tail] meets [as_of, as_of + notice_days]
-    covers the live defenders in its scope; expires at the window's end."""
+def events_near(as_of: datetime.date, config: EngineConfig) -> list[EventFacts]:
+    """Events whose window can meet [as_of, as_of + notice_days]: a cheap pre-filter, since a
+    window reaches at most MAX_WINDOW_DAYS before the start or after the end."""
     horizon_end = as_of + config.notice_days * DAY
-    candidates = []
-    # Windows are at most MAX_WINDOW_DAYS long on each side: a cheap pre-filter.
-    events = Event.objects.filter(
+    rows = Event.objects.filter(
         start__lte=horizon_end + MAX_WINDOW_DAYS * DAY, end__gte=as_of - MAX_WINDOW_DAYS * DAY
     )
-    for event in events.order_by("start", "pk"):
+    return [EventFacts.of(e) for e in rows.prefetch_related("defenders").order_by("start", "pk")]
+
+
+def calendar_candidates(
+    as_of: datetime.date,
+    config: EngineConfig,
+    events: Iterable[EventFacts] | None = None,
+    registry: Registry | None = None,
+) -> list[AlertCandidate]:
+    """An event whose window [start - lead, end + tail] meets [as_of, as_of + notice_days]
+    covers the live defenders in its scope; expires at the window's end."""
+    registry = registry or DatabaseRegistry()
+    horizon_end = as_of + config.notice_days * DAY
+    candidates = []
+    for event in events_near(as_of, config) if events is None else events:
         opens, closes = _event_window(event, config)
         if opens > horizon_end or closes < as_of:
             continue
-        defender_ids = event_scope(event)
+        defender_ids = registry.event_scope(event)
         if not defender_ids:
             continue
         candidates.append(
@@ -144,14 +355,14 @@ def calendar_candidates(as_of: datetime.date, config: EngineConfig) -> list[Aler
                 raised_on=as_of,
                 expires_on=closes,
                 defender_ids=tuple(defender_ids),
-                dedupe_key=f"calendar:{event.pk}",
+                dedupe_key=f"calendar:{event.id}",
                 reason=f"Calendar window of a {event.kind} event opens on {opens.isoformat()}.",
                 country=event.country,
                 subdivision=event.subdivision,
-                categories=tuple(sorted(event.categories)),
+                categories=event.categories,
                 evidence={
                     "rule": "calendar",
-                    "event": str(event.pk),
+                    "event": event.id,
                     "event_kind": event.kind,
                     "window": [opens.isoformat(), closes.isoformat()],
                 },
@@ -170,44 +381,54 @@ def _escalation_findings(
     relatives: list[IncidentFacts],
     config: EngineConfig,
 ) -> list[tuple[str, str, list[str]]]:
-    """(rule, level, incident codes) for one defender's recent incidents."""
+    """(rule, level, incident codes) for one defender's recent incidents; a rule whose level
+    is "off" in escalation_level_by_finding is not applied."""
     threats = set(config.threat_violations)
-    findings = []
-    death = [i.code for i in mine if "death_threat" in i.violations]
-    if death:
-        findings.append(("death_threat", AlertLevel.URGENT.value, death))
-    reprisal = [
-        i.code
-        for i in mine
-        if i.violations & threats and i.contexts & set(config.reprisal_contexts)
+    exposure = set(config.reprisal_contexts)
+    grave = config.grave_violations
+    found = {
+        "death_threat": [i.code for i in mine if "death_threat" in i.violations],
+        "threat_after_exposure": [
+            i.code for i in mine if i.violations & threats and i.contexts & exposure
+        ],
+        "threat": [i.code for i in mine if i.violations & threats],
+        "grave_attack": [i.code for i in mine if i.violations & grave],
+        "repeated_incidents": (
+            [i.code for i in recent] if len(recent) >= config.repeat_count else []
+        ),
+        "relative_targeted": [i.code for i in relatives],
+    }
+    levels = config.escalation_level_by_finding
+    return [
+        (rule, levels[rule], codes)
+        for rule, codes in found.items()
+        if codes and levels.get(rule, OFF) != OFF
     ]
-    if reprisal:
-        findings.append(("threat_after_exposure", AlertLevel.WARNING.value, reprisal))
-    if len(recent) >= config.repeat_count:
-        findings.append(("repeated_incidents", AlertLevel.WARNING.value, [i.code for i in recent]))
-    if relatives:
-        findings.append(
-            ("relative_targeted", AlertLevel.WARNING.value, [i.code for i in relatives])
-        )
-    return findings
 
 
 def escalation_candidates(
     as_of: datetime.date,
     config: EngineConfig,
-    incidents: list[IncidentFacts],
+    incidents: IncidentStore | Sequence[IncidentFacts],
     defender_ids: set[str] | None = None,
+    registry: Registry | None = None,
 ) -> list[AlertCandidate]:
-    """Per defender, incidents dated in the last escalation_days (reported by as_of): a death
-    threat is urgent; a threat in a publication/testimony context, repeat_count incidents in
-    repeat_days, or an incident against a relative is a warning."""
+    """Per defender, incidents dated (or, with escalation_clock "report", reported) in the last
+    escalation_days (reported by as_of): a death
+    threat, a threat in a publication/testimony context, any threat, a grave attack,
+    repeat_count incidents in repeat_days, an incident against a relative; each at its level
+    in escalation_level_by_finding (or off)."""
+    registry = registry or DatabaseRegistry()
     since = as_of - config.escalation_days * DAY
     repeat_since = as_of - config.repeat_days * DAY
+    by_report = config.escalation_clock == "report"
+    store = _store(incidents)
     own: dict[str, list[IncidentFacts]] = defaultdict(list)
     relatives: dict[str, list[IncidentFacts]] = defaultdict(list)
-    for inc in incidents:
-        if not since <= inc.date <= as_of:
-            continue
+    window = (
+        store.reported_between(as_of, since) if by_report else store.between(as_of, since, as_of)
+    )
+    for inc in window:
         for victim in inc.victims:
             own[victim].append(inc)
         for defender in inc.relatives_of:
@@ -215,11 +436,10 @@ def escalation_candidates(
     wanted = set(own) | set(relatives)
     if defender_ids is not None:
         wanted &= defender_ids
-    live = _live_ids(wanted)
     candidates = []
-    for defender in sorted(live):
+    for defender in sorted(registry.live(wanted)):
         mine = own.get(defender, [])
-        recent = [i for i in mine if i.date >= repeat_since]
+        recent = [i for i in mine if (i.reported_on if by_report else i.date) >= repeat_since]
         findings = _escalation_findings(mine, recent, relatives.get(defender, []), config)
         if not findings:
             continue
@@ -291,26 +511,41 @@ def status_candidates(
 
 # --- 3. Network effects --------------------------------------------------------------------
 
+PlaceKey = tuple[str, str, str]  # country, subdivision, perpetrator type
 
-def _org_members(victims: Iterable[str]) -> dict[str, set[str]]:
-    """For each victim, the other members of their organisations."""
-    through = Defender.organisations.through
-    org_of: dict[str, set[str]] = defaultdict(set)
-    for defender_id, org_id in through.objects.filter(defender_id__in=list(victims)).values_list(
-        "defender_id", "organisation_id"
-    ):
-        org_of[str(defender_id)].add(str(org_id))
-    members: dict[str, set[str]] = defaultdict(set)
-    all_orgs = {o for orgs in org_of.values() for o in orgs}
-    for defender_id, org_id in through.objects.filter(organisation_id__in=all_orgs).values_list(
-        "defender_id", "organisation_id"
-    ):
-        members[str(org_id)].add(str(defender_id))
-    return {v: set().union(*(members[o] for o in orgs)) - {v} for v, orgs in org_of.items()}
+
+class PerpetratorIndex:
+    """Incidents by (country, subdivision, perpetrator type), oldest first: the candidates of
+    the same-perpetrator link found by bisection instead of a scan of the whole history."""
+
+    def __init__(self, history: Iterable[IncidentFacts]) -> None:
+        self.by_place: dict[PlaceKey, list[IncidentFacts]] = defaultdict(list)
+        for inc in history:  # already sorted by date
+            for perpetrator in inc.perpetrators:
+                self.by_place[(inc.country, inc.subdivision, perpetrator)].append(inc)
+        self.dates = {key: [i.date for i in rows] for key, rows in self.by_place.items()}
+
+    def earlier(
+        self, inc: IncidentFacts, perpetrators: Iterable[str], days: int
+    ) -> Iterable[IncidentFacts]:
+        """Other incidents dated in [inc.date - days, inc.date] at the same place by one of the
+        perpetrator types."""
+        since = inc.date - days * DAY
+        for perpetrator in perpetrators:
+            key = (inc.country, inc.subdivision, perpetrator)
+            dates = self.dates.get(key)
+            if not dates:
+                continue
+            low = bisect.bisect_left(dates, since)
+            high = bisect.bisect_right(dates, inc.date)
+            yield from (e for e in self.by_place[key][low:high] if e.id != inc.id)
 
 
 def network_links(
-    inc: IncidentFacts, history: list[IncidentFacts], org_members: dict[str, set[str]], days: int
+    inc: IncidentFacts,
+    history: PerpetratorIndex,
+    org_members: dict[str, set[str]],
+    days: int,
 ) -> list[tuple[str, str]]:
     """(defender id, link) pairs connected to one incident; the victims themselves excluded."""
     links = {(d, "relative") for d in inc.relatives_of}
@@ -318,52 +553,49 @@ def network_links(
         links |= {(d, "organisation") for d in org_members.get(victim, ())}
         links |= {(d, "co_victim") for d in inc.victims if d != victim}
     known = inc.perpetrators - {Perpetrator.UNKNOWN.value}
-    if known:
-        since = inc.date - days * DAY
-        for earlier in history:
-            if (
-                earlier.id != inc.id
-                and since <= earlier.date <= inc.date
-                and (earlier.country, earlier.subdivision) == (inc.country, inc.subdivision)
-                and earlier.perpetrators & known
-            ):
-                links |= {(d, "perpetrator") for d in earlier.victims}
+    for earlier in history.earlier(inc, sorted(known), days):
+        links |= {(d, "perpetrator") for d in earlier.victims}
     victims = set(inc.victims)
     return sorted((d, link) for d, link in links if link == "co_victim" or d not in victims)
 
 
 def network_candidates(
-    as_of: datetime.date, config: EngineConfig, incidents: list[IncidentFacts]
+    as_of: datetime.date,
+    config: EngineConfig,
+    incidents: IncidentStore | Sequence[IncidentFacts],
+    registry: Registry | None = None,
 ) -> list[AlertCandidate]:
     """A grave or threat incident raises the exposure of connected defenders by link weight x
     severity weight x 0.5 ** (age / half-life); raised when the sum reaches network_threshold."""
+    registry = registry or DatabaseRegistry()
+    store = _store(incidents)
     threats, grave = set(config.threat_violations), config.grave_violations
+    severities = {"grave": config.network_grave_weight, "threat": config.network_threat_weight}
     since = as_of - config.network_horizon_days * DAY
     triggers = [
         i
-        for i in incidents
-        if since <= i.date <= as_of
-        and (i.victims or i.relatives_of)
+        for i in store.between(as_of, since, as_of)
+        if (i.victims or i.relatives_of)
         and i.violations & (grave | threats)
+        and severities["grave" if i.violations & grave else "threat"] > 0
     ]
-    history_since = since - config.perpetrator_days * DAY
-    history = [i for i in incidents if i.date >= history_since]
-    members = _org_members({v for i in triggers for v in i.victims})
+    history = PerpetratorIndex(store.between(as_of, since - config.perpetrator_days * DAY))
+    members = registry.org_members({v for i in triggers for v in i.victims})
     weights: dict[str, float] = defaultdict(float)
     evidence: dict[str, list[dict[str, object]]] = defaultdict(list)
     for inc in triggers:
-        severity = (
-            config.network_grave_weight if inc.violations & grave else config.network_threat_weight
-        )
+        severity = severities["grave" if inc.violations & grave else "threat"]
         decay = 0.5 ** ((as_of - inc.date).days / config.network_half_life_days)
         for defender, link in network_links(inc, history, members, config.perpetrator_days):
             weight = config.network_link_weights.get(link, 0.0) * severity * decay
+            if weight <= 0:
+                continue
             weights[defender] += weight
             evidence[defender].append(
                 {"incident": inc.code, "link": link, "weight": round(weight, 4)}
             )
     candidates = []
-    for defender in sorted(_live_ids(set(weights))):
+    for defender in sorted(registry.live({d for d, w in weights.items() if w > 0})):
         total = weights[defender]
         if total < config.network_threshold:
             continue
@@ -401,30 +633,24 @@ def network_candidates(
 
 
 def regional_candidates(
-    as_of: datetime.date, config: EngineConfig, incidents: list[IncidentFacts]
+    as_of: datetime.date,
+    config: EngineConfig,
+    incidents: IncidentStore | Sequence[IncidentFacts],
+    registry: Registry | None = None,
 ) -> list[AlertCandidate]:
     """The regional detector (regional.py) on the incidents as of the day; each signal covers
     the live defenders of its category (all for "*") in its place."""
-    grave = config.grave_violations
-    records = [
-        IncidentRecord(
-            reported_on=i.reported_on,
-            date=i.date,
-            country=i.country,
-            subdivision=i.subdivision,
-            categories=i.categories,
-            violation_group="grave" if i.violations & grave else "other",
-        )
-        for i in incidents
-    ]
+    registry = registry or DatabaseRegistry()
+    regional = RegionalConfig(**config.regional)
+    weekly = _store(incidents).binner(regional, config.grave_violations).weekly(as_of)
     candidates = []
-    for signal in detect(records, as_of, RegionalConfig(**config.regional)):
-        rows = Defender.objects.filter(_live_defenders(), country=signal.place.country)
-        if signal.place.subdivision:
-            rows = rows.filter(subdivision=signal.place.subdivision)
-        if signal.category != ALL_CATEGORIES:
-            rows = rows.filter(category_rows__code=signal.category)
-        defender_ids = sorted({str(pk) for pk in rows.values_list("pk", flat=True)})
+    signals = [
+        s for s in run_detectors(weekly, regional) if s.violation_group in config.regional_groups
+    ]
+    for signal in rank_and_budget(signals, regional.budget):
+        defender_ids = registry.place_defenders(
+            signal.place.country, signal.place.subdivision, signal.category
+        )
         if not defender_ids:
             continue
         candidates.append(
@@ -464,27 +690,52 @@ def regional_candidates(
 # --- The scan ------------------------------------------------------------------------------
 
 
-def _live_ids(defender_ids: set[str]) -> set[str]:
-    if not defender_ids:
-        return set()
-    rows = Defender.objects.filter(_live_defenders(), pk__in=defender_ids)
-    return {str(pk) for pk in rows.values_list("pk", flat=True)}
-
-
-def _look_back_days(config: EngineConfig) -> int:
-    """How far back any rule looks: the regional history, or the network's horizon plus the
-    same-perpetrator window, or the escalation look-back."""
-    regional = RegionalConfig(**config.regional)
-    return max(
-        (regional.history_weeks + regional.delay_weeks + 2) * 7,
+def _look_back_days(config: EngineConfig, *, regional: bool = True) -> int:
+    """How far back any rule looks: the regional history (unless left out), or the network's
+    horizon plus the same-perpetrator window, or the escalation look-back."""
+    days = max(
         config.network_horizon_days + config.perpetrator_days,
         config.escalation_days,
         config.repeat_days,
     )
+    if regional:
+        settings = RegionalConfig(**config.regional)
+        days = max(days, (settings.history_weeks + settings.delay_weeks + 2) * 7)
+    return days
+
+
+def _report_look_back_days(config: EngineConfig) -> int:
+    """How far back the escalation rule looks by report date (0 on the incident clock)."""
+    if config.escalation_clock != "report":
+        return 0
+    return max(config.escalation_days, config.repeat_days)
 
 
 def _sort_key(c: AlertCandidate) -> tuple[str, str, tuple[str, ...]]:
     return (c.kind, c.dedupe_key, c.defender_ids)
+
+
+def scan_store(
+    as_of: datetime.date,
+    config: EngineConfig,
+    store: IncidentStore,
+    registry: Registry,
+    *,
+    events: Iterable[EventFacts] | None = None,
+    wanted: set[str] | None = None,
+) -> list[AlertCandidate]:
+    """Every rule family as of one day over a store and a registry (see scan_as_of)."""
+    candidates = [
+        *calendar_candidates(as_of, config, events, registry),
+        *escalation_candidates(as_of, config, store, wanted, registry),
+        *status_candidates(as_of, config, wanted),
+        *network_candidates(as_of, config, store, registry),
+    ]
+    if wanted is None:
+        candidates += regional_candidates(as_of, config, store, registry)
+    else:
+        candidates = [c for c in candidates if wanted & set(c.defender_ids)]
+    return sorted(candidates, key=_sort_key)
 
 
 def scan_as_of(
@@ -496,18 +747,18 @@ def scan_as_of(
     """Every rule family as of one day; sorted by kind, dedupe key, defenders.
 
     With defender_ids (the incremental scan after a write) only candidates covering one of
-    them are returned, and the network-wide regional detector is left to the daily scan."""
+    them are returned, only the incidents that can change them are read (see
+    incidents_for_defenders), and the network-wide regional detector is left to the daily
+    scan."""
     config = config or config_current()
-    wanted = None if defender_ids is None else {str(d) for d in defender_ids}
-    incidents = incidents_as_of(as_of, since=as_of - _look_back_days(config) * DAY)
-    candidates = [
-        *calendar_candidates(as_of, config),
-        *escalation_candidates(as_of, config, incidents, wanted),
-        *status_candidates(as_of, config, wanted),
-        *network_candidates(as_of, config, incidents),
-    ]
-    if wanted is None:
-        candidates += regional_candidates(as_of, config, incidents)
+    if defender_ids is None:
+        wanted = None
+        incidents = incidents_as_of(
+            as_of,
+            since=as_of - _look_back_days(config) * DAY,
+            reported_since=as_of - _report_look_back_days(config) * DAY,
+        )
     else:
-        candidates = [c for c in candidates if wanted & set(c.defender_ids)]
-    return sorted(candidates, key=_sort_key)
+        wanted = {str(d) for d in defender_ids}
+        incidents = incidents_for_defenders(as_of, wanted, config)
+    return scan_store(as_of, config, IncidentStore(incidents), DatabaseRegistry(), wanted=wanted)

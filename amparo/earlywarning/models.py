@@ -139,3 +139,17 @@ class AlertConfig(models.Model):
 
     def __str__(self) -> str:
         return f"alert configuration v{self.version}"
+
+
+class ScheduledScan(models.Model):
+    """A day for which `amparo worker` enqueued the daily scan: the unique day makes it once
+    per day, even when the worker restarts or two workers race."""
+
+    day = models.DateField(unique=True)
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"daily scan of {self.day}"

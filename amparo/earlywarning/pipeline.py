@@ -196,18 +196,16 @@ class _BatchScan:
         self.sources: list[Callable[[], set[str]]] = []
 
     def __call__(self) -> None:
-        from amparo.accounts.models import SystemActor
-        from amparo.earlywarning.engine import scan_as_of
+        from amparo.earlywarning.tasks import enqueue_incremental_scan
 
         try:
-            defender_ids = sorted(set().union(*(affected() for affected in self.sources)))
-            if not defender_ids:
-                return
-            candidates = scan_as_of(timezone.localdate(), defender_ids=defender_ids)
-            alerts_raise(actor=SystemActor(INCREMENTAL_ACTOR_LABEL), candidates=candidates)
+            defender_ids = set().union(*(affected() for affected in self.sources))
         except Exception as error:
             # Never fail the user's write; the daily scan catches up. No record values logged.
             logger.error("incremental early-warning scan failed: %s", type(error).__name__)
+            return
+        # The scan itself runs in the task worker (amparo/earlywarning/tasks.py).
+        enqueue_incremental_scan(defender_ids, timezone.localdate())
 
 
 _pending = threading.local()

@@ -43,19 +43,3 @@ def alert_row(alert: Alert, now: datetime.datetime | None = None) -> dict[str, A
         "overdue": is_overdue(alert, now),
         "place": alert.subdivision or alert.country,
     }
-
-
-def evidence_rows(alert: Alert) -> list[tuple[str, str]]:
-    """The evidence as (key, value) rows; nested values are shown as compact text."""
-    evidence = alert.evidence if isinstance(alert.evidence, dict) else {}
-    rows = []
-    for key in sorted(evidence):
-        value = evidence[key]
-        if isinstance(value, list):
-            text = ", ".join(str(item) for item in value)
-        elif isinstance(value, dict):
-            text = "; ".join(f"{k}: {v}" for k, v in sorted(value.items()))
-        else:
-            text = str(value)
-        rows.append((str(key), text))
-    return rows

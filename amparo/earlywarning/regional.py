@@ -36,6 +36,7 @@ __all__ = [
     "Place",
     "RegionalConfig",
     "Signal",
+    "WeeklyBinner",
     "WeeklyCounts",
     "bin_weekly",
     "detect",
@@ -48,7 +49,13 @@ __all__ = [
 #: Pseudo-category for the all-categories aggregate of a place (each incident counted once).
 ALL_CATEGORIES = "*"
 
-METHODS = ("C1", "C2", "C3", "CUSUM")
+METHODS = ("C1", "C2", "C3", "CUSUM", "FARRINGTON")
+#: Weeks up to and including the tested one that an EARS statistic depends on (baseline B).
+EARS_SPAN: dict[str, Callable[[int], int]] = {
+    "C1": lambda b: b + 1,
+    "C2": lambda b: b + 3,
+    "C3": lambda b: b + 5,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +95,16 @@ class RegionalConfig:
     cusum_k: float = 1.04
     cusum_h: float = 2.26
     cusum_guard_weeks: int = 2
+    # Improved Farrington (aberration.farrington): years of baseline, half-window in weeks,
+    # seasonal periods, recent weeks left out, one-sided alpha, trend, limit54 guard.
+    farrington_years: int = 2
+    farrington_window: int = 3
+    farrington_no_periods: int = 10
+    farrington_past_weeks: int = 26
+    farrington_alpha: float = 0.05
+    farrington_trend: bool = True
+    farrington_limit_cases: int = 5
+    farrington_limit_weeks: int = 4
     min_sigma: float = 0.5  # sigma floor (Burkom: 0.5 or 1 for sparse data)
     min_count: int = 3  # no alarm when the tested week's count is below this
     delay_weeks: int = 1  # reporting-delay guard
@@ -114,9 +131,16 @@ class RegionalConfig:
             raise ValueError("cusum_k, cusum_guard_weeks and min_sigma must be >= 0")
         if self.min_count < 0:
             raise ValueError("min_count must be >= 0")
+        if not 0 < self.farrington_alpha < 1 or self.farrington_years < 1:
+            raise ValueError("farrington_alpha must be in (0, 1), farrington_years >= 1")
+        if self.farrington_years * 52 + self.farrington_window <= self.farrington_past_weeks:
+            raise ValueError("the Farrington baseline must reach past farrington_past_weeks")
 
-    def detector(self, method: str) -> Callable[[np.ndarray], aberration.DetectionResult]:
-        """The configured detector for ``method`` as a function of the count matrix."""
+    def detector(
+        self, method: str, column: int | None = None
+    ) -> Callable[[np.ndarray], aberration.DetectionResult]:
+        """The configured detector for ``method`` as a function of the count matrix; a
+        ``column`` limits the costly detectors (Farrington) to that week."""
         b, ms, mc = self.baseline_weeks, self.min_sigma, self.min_count
         if method == "C1":
             t1 = self.c1_threshold
@@ -137,6 +161,19 @@ class RegionalConfig:
             k, h, g = self.cusum_k, self.cusum_h, self.cusum_guard_weeks
             return lambda y: aberration.cusum(
                 y, k=k, h=h, baseline=b, guard=g, min_sigma=ms, min_count=mc
+            )
+        if method == "FARRINGTON":
+            return lambda y: aberration.farrington(
+                y,
+                years=self.farrington_years,
+                window=self.farrington_window,
+                no_periods=self.farrington_no_periods,
+                past_weeks_not_included=self.farrington_past_weeks,
+                alpha=self.farrington_alpha,
+                trend=self.farrington_trend,
+                limit_cases=self.farrington_limit_cases,
+                limit_weeks=self.farrington_limit_weeks,
+                columns=None if column is None else [column],
             )
         raise ValueError(f"unknown method {method!r}")
 
@@ -206,6 +243,59 @@ def _cell_keys(inc: IncidentRecord, config: RegionalConfig) -> set[CellKey]:
     return {(p, c, inc.violation_group) for p in places for c in cats}
 
 
+def _span(as_of: date, config: RegionalConfig, last_week: date | None) -> tuple[date, int]:
+    """(Monday of the first week, number of weeks) of the series for ``as_of``."""
+    end = week_start(last_week) if last_week else evaluation_week(as_of, config.delay_weeks)
+    first = end - timedelta(weeks=config.history_weeks - 1)
+    if config.data_since is not None:
+        first = max(first, week_start(config.data_since + timedelta(days=6)))
+    return first, max((end - first).days // 7 + 1, 0)
+
+
+class WeeklyBinner:
+    """:func:`bin_weekly` for many as-of days over the same incidents.
+
+    The cells of every incident and its week are worked out once; each as-of day is then a
+    mask (reported by the day, dated inside the span) and a ``bincount``. The result for a day
+    is exactly ``bin_weekly(incidents, as_of, config)``: only cells with a count in the span."""
+
+    def __init__(self, incidents: Iterable[IncidentRecord], config: RegionalConfig) -> None:
+        self.config = config
+        index: dict[CellKey, int] = {}
+        rows: list[int] = []
+        weeks: list[int] = []
+        reported: list[int] = []
+        for inc in incidents:
+            week, day = week_start(inc.date).toordinal(), inc.reported_on.toordinal()
+            for key in _cell_keys(inc, config):
+                rows.append(index.setdefault(key, len(index)))
+                weeks.append(week)
+                reported.append(day)
+        order = sorted(index, key=_cell_sort_key)
+        remap = np.empty(len(index), dtype=np.intp)
+        for new, key in enumerate(order):
+            remap[index[key]] = new
+        self.cells = tuple(order)
+        self._row = remap[np.asarray(rows, dtype=np.intp)]
+        self._week = np.asarray(weeks, dtype=np.int64)
+        self._reported = np.asarray(reported, dtype=np.int64)
+
+    def weekly(self, as_of: date, *, last_week: date | None = None) -> WeeklyCounts:
+        first, n = _span(as_of, self.config, last_week)
+        col = (self._week - first.toordinal()) // 7
+        keep = (self._reported <= as_of.toordinal()) & (col >= 0) & (col < n)
+        flat = self._row[keep] * n + col[keep]
+        counts = (
+            np.bincount(flat, minlength=len(self.cells) * n)
+            .astype(np.float64)
+            .reshape(len(self.cells), n)
+        )
+        used = np.flatnonzero(counts.sum(axis=1) > 0) if n else np.empty(0, dtype=np.intp)
+        return WeeklyCounts(
+            first_week=first, cells=tuple(self.cells[i] for i in used), counts=counts[used]
+        )
+
+
 def bin_weekly(
     incidents: Iterable[IncidentRecord],
     as_of: date,
@@ -219,34 +309,10 @@ def bin_weekly(
     ``config.history_weeks`` weeks (fewer if ``config.data_since`` is later). Incidents dated
     outside that span are ignored, as are those reported after ``as_of``: a later report never
     changes the result for ``as_of``. Each incident counts once per cell even if it lists a
-    category twice.
+    category twice. Only cells with at least one count appear.
     """
     config = config or RegionalConfig()
-    end = week_start(last_week) if last_week else evaluation_week(as_of, config.delay_weeks)
-    first = end - timedelta(weeks=config.history_weeks - 1)
-    if config.data_since is not None:
-        first = max(first, week_start(config.data_since + timedelta(days=6)))
-    n = max((end - first).days // 7 + 1, 0)
-    index: dict[CellKey, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for inc in incidents:
-        if inc.reported_on > as_of:
-            continue
-        col = (week_start(inc.date) - first).days // 7
-        if not 0 <= col < n:
-            continue
-        for key in _cell_keys(inc, config):
-            rows.append(index.setdefault(key, len(index)))
-            cols.append(col)
-    order = sorted(index, key=_cell_sort_key)
-    remap = np.empty(len(index), dtype=np.intp)
-    for new, key in enumerate(order):
-        remap[index[key]] = new
-    counts = np.zeros((len(order), n))
-    if rows:
-        np.add.at(counts, (remap[np.asarray(rows, dtype=np.intp)], np.asarray(cols)), 1.0)
-    return WeeklyCounts(first_week=first, cells=tuple(order), counts=counts)
+    return WeeklyBinner(incidents, config).weekly(as_of, last_week=last_week)
 
 
 def _cell_sort_key(key: CellKey) -> tuple[str, str, str, str]:
@@ -271,8 +337,13 @@ def run_detectors(
     iso = week.isocalendar()
     per_cell: dict[int, list[Signal]] = {}
     for method in sorted(config.methods, key=METHODS.index):
-        res = config.detector(method)(y)
-        for i in (int(x) for x in np.flatnonzero(res.alarm[:, col])):
+        # The EARS statistics of one week need only the weeks just before it.
+        first = (
+            max(col + 1 - EARS_SPAN[method](config.baseline_weeks), 0) if method in EARS_SPAN else 0
+        )
+        res = config.detector(method, col - first)(y[:, first : col + 1])
+        at = col - first
+        for i in (int(x) for x in np.flatnonzero(res.alarm[:, at])):
             place, category, group = weekly.cells[i]
             per_cell.setdefault(i, []).append(
                 Signal(
@@ -282,11 +353,11 @@ def run_detectors(
                     week=week,
                     iso_week=f"{iso.year}-W{iso.week:02d}",
                     method=method,
-                    statistic=float(res.statistic[i, col]),
-                    threshold=float(res.threshold[i, col]),
+                    statistic=float(res.statistic[i, at]),
+                    threshold=float(res.threshold[i, at]),
                     observed=int(y[i, col]),
-                    expected=float(res.expected[i, col]),
-                    sigma=float(res.sigma[i, col]),
+                    expected=float(res.expected[i, at]),
+                    sigma=float(res.sigma[i, at]),
                 )
             )
     out = []

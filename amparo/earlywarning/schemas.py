@@ -36,8 +36,11 @@ class AlertOut(Schema):
     country: str
     subdivision: str
     categories: list[str]
-    reason: str
-    evidence: dict[str, Any]
+    reason: str = Field(description="Why, in one line, from the alert's kind")
+    evidence: dict[str, Any] = Field(
+        description="The evidence as data, without the records you may not open"
+    )
+    evidence_text: list[str] = Field(description="The evidence as sentences, same filter")
     recommended_measures: list[str]
     covered_defenders: list[str] = Field(description="Codes of the covered defenders you see")
     measures: list[str] = Field(description="Codes of the measures taken that you see")

@@ -104,16 +104,26 @@ def events_calendar(*, actor: Any, start: datetime.date, end: datetime.date) -> 
 
 @dataclass(frozen=True)
 class RegionalRow:
+    """One cell of the regional status: a place, a category (empty: all) and a violation group,
+    with the statistic of its live alert."""
+
     alert: Alert
-    place: str
+    place: str  # subdivision code, or country code for the whole country
+    place_name: str
     category: str
+    group: str
+    week: str
+    method: str
     statistic: Any
+    threshold: Any
     observed: Any
     expected: Any
 
 
 def regional_status(*, actor: Any) -> list[RegionalRow]:
     """Live regional-spike alerts, one row per place and category, with their statistic."""
+    from amparo.earlywarning.evidence import place_name, regional_group
+
     alerts = alert_list(actor=actor, kind=AlertKind.REGIONAL).filter(status__in=LIVE)
     rows = []
     for alert in alerts:
@@ -124,14 +134,32 @@ def regional_status(*, actor: Any) -> list[RegionalRow]:
                 RegionalRow(
                     alert=alert,
                     place=place,
+                    place_name=place_name(alert.country, alert.subdivision),
                     category=str(category),
-                    statistic=evidence.get("statistic", evidence.get("method", "")),
+                    group=regional_group(alert),
+                    week=str(evidence.get("week", "")),
+                    method=str(evidence.get("method", "")),
+                    statistic=evidence.get("statistic", ""),
+                    threshold=evidence.get("threshold", ""),
                     observed=evidence.get("observed", evidence.get("count", "")),
                     expected=evidence.get("expected", evidence.get("baseline", "")),
                 )
             )
-    rows.sort(key=lambda row: (row.place, row.category))
+    rows.sort(key=lambda row: (row.place, row.category, row.group))
     return rows
+
+
+def regional_countries(*, actor: Any, rows: list[RegionalRow]) -> list[str]:
+    """The countries in scope of the regional status: those of the defenders the actor sees
+    and of the regional alerts shown."""
+    seen = (
+        Defender.objects.filter(covered_defender_scope(actor))
+        .order_by()
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    countries = {code for code in seen if code} | {row.alert.country for row in rows}
+    return sorted(code for code in countries if code)
 
 
 def alert_config_versions() -> QuerySet[AlertConfig]:

@@ -23,6 +23,7 @@ from amparo.core.access import CASE_CONTENT_ROLES, roles_required
 from amparo.core.forms import add_service_errors
 from amparo.core.policy import deny, has_role, sees_identities
 from amparo.earlywarning.config import config_current, config_save, may_change_config
+from amparo.earlywarning.evidence import alert_evidence
 from amparo.earlywarning.forms import ActForm, AlertFilterForm, ConfigForm, DismissForm
 from amparo.earlywarning.lifecycle import (
     alert_acknowledge,
@@ -32,7 +33,7 @@ from amparo.earlywarning.lifecycle import (
 )
 from amparo.earlywarning.models import Alert
 from amparo.earlywarning.policies import may_work_alert
-from amparo.earlywarning.presenters import alert_row, evidence_rows
+from amparo.earlywarning.presenters import alert_row
 from amparo.earlywarning.selectors import (
     alert_config_versions,
     alert_covered_defenders,
@@ -40,8 +41,10 @@ from amparo.earlywarning.selectors import (
     alert_list,
     alert_measure_choices,
     events_calendar,
+    regional_countries,
     regional_status,
 )
+from amparo.earlywarning.tilemap import legend, regional_maps
 from amparo.measures.models import MeasureKind
 
 alert_pages = roles_required(*CASE_CONTENT_ROLES)
@@ -79,7 +82,7 @@ def alert_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "alert": alert,
         "row": alert_row(alert),
-        "evidence": evidence_rows(alert),
+        "evidence": alert_evidence(actor=actor, alert=alert),
         "covered": list(alert_covered_defenders(actor=actor, alert=alert)),
         "links": sees_identities(actor),
         "recommended": [(c, _measure_label(c)) for c in alert.recommended_measures or []],
@@ -171,7 +174,14 @@ def calendar_view(request: HttpRequest) -> HttpResponse:
 @alert_pages
 @require_GET
 def regional_view(request: HttpRequest) -> HttpResponse:
-    context = {"rows": regional_status(actor=request.user), "nav": "alerts"}
+    rows = regional_status(actor=request.user)
+    countries = regional_countries(actor=request.user, rows=rows)
+    context = {
+        "rows": rows,
+        "maps": regional_maps(rows, countries),
+        "legend": legend(),
+        "nav": "alerts",
+    }
     return render(request, "earlywarning/regional.html", context)
 
 

@@ -16,6 +16,7 @@ from amparo.earlywarning.aberration import (
     ears_c1,
     ears_c2,
     ears_c3,
+    farrington,
 )
 
 # A fixed weekly series: quiet for 10 weeks, a spike at weeks 10-12, then quiet again.
@@ -247,3 +248,114 @@ PLANTED_FIRST_DETECTION = {"ears_c1": 2, "ears_c2": 2, "ears_c3": 2, "cusum": 2}
 # 52 Poisson(2) weeks with defaults (min_sigma 0.5, min_count 3). Over 1,000 such seeded series
 # the mean false alarms per 52 weeks were C1 1.38, C2 1.28, C3 2.36, CUSUM 1.29 (see the docs).
 FLAT_FALSE_ALARMS = {"ears_c1": 1, "ears_c2": 1, "ears_c3": 3, "cusum": 0}
+
+
+# --- improved Farrington (Noufaily et al. 2013) ----------------------------------------------
+
+
+def _weeks(value_of_offset, length: int = 140) -> list[float]:
+    """A series whose week t - offset has value_of_offset(offset), testing the last week."""
+    return [float(value_of_offset(length - 1 - s)) for s in range(length)]
+
+
+def _poisson_quantile(mean: float, q: float) -> int:
+    k, total = 0, 0.0
+    while True:
+        total += math.exp(-mean) * mean**k / math.factorial(k)
+        if total >= q:
+            return k
+        k += 1
+
+
+def test_farrington_constant_baseline_is_a_poisson_bound():
+    # Baseline all 2: fitted mean 2, Pearson chi2 0 so phi = 1; the 95 % Poisson(2) quantile
+    # is 5 (P(X <= 4) = 0.947, P(X <= 5) = 0.983).
+    assert _poisson_quantile(2, 0.95) == 5
+    for observed, alarm in ((6, True), (5, False)):
+        y = _weeks(lambda offset, o=observed: o if offset == 0 else 2)
+        r = farrington(y, columns=[-1])
+        assert r.expected[-1] == pytest.approx(2.0, rel=1e-9)
+        assert r.sigma[-1] == pytest.approx(5.0 - 2.0, rel=1e-9)  # U - mu
+        assert r.statistic[-1] == pytest.approx((observed - 2) / 3, rel=1e-9)
+        assert bool(r.alarm[-1]) is alarm
+        assert np.isnan(r.statistic[:-1]).all()  # only the requested week
+
+
+def test_farrington_seasonal_period_zero_is_the_same_weeks_of_past_years():
+    # Weeks 0-3 and 49-51 (mod 52) from now hold 4, every other week 1: the fitted mean of the
+    # current period is 4 exactly, phi = 1, and the 95 % Poisson(4) quantile is 8.
+    assert _poisson_quantile(4, 0.95) == 8
+
+    def value(offset: int) -> int:
+        k = offset % 52
+        return 9 if offset == 0 else 4 if k <= 3 or k >= 49 else 1
+
+    for trend in (True, False):  # an exact fit has a zero slope: the trend is dropped
+        r = farrington(_weeks(value), columns=[-1], trend=trend)
+        assert r.expected[-1] == pytest.approx(4.0, rel=1e-9)
+        assert r.expected[-1] + r.sigma[-1] == pytest.approx(8.0, rel=1e-9)
+        assert r.alarm[-1]
+
+
+def test_farrington_overdispersion_uses_the_negative_binomial_quantile():
+    # One period, no trend; baseline weeks 26..107 back alternate 4 and 0: mean 2, Pearson
+    # chi2 = 82 * 4 / 2, phi = 164 / 81. Anscombe residuals (0.88 at most) stay under 2.58,
+    # so nothing is down-weighted. NB with mean 2 and size 2 / (phi - 1).
+    phi = 164 / 81
+    size = 2 / (phi - 1)
+    prob = size / (size + 2)
+
+    def pmf(k: int) -> float:
+        return math.exp(
+            math.lgamma(k + size)
+            - math.lgamma(size)
+            - math.lgamma(k + 1)
+            + size * math.log(prob)
+            + k * math.log(1 - prob)
+        )
+
+    bound, total = 0, pmf(0)
+    while total < 0.95:
+        bound += 1
+        total += pmf(bound)
+    assert bound == 6
+    y = _weeks(lambda offset: 8 if offset == 0 else 4 if offset % 2 == 0 else 0)
+    r = farrington(y, columns=[-1], trend=False, no_periods=1)
+    assert r.expected[-1] == pytest.approx(2.0, rel=1e-9)
+    assert r.expected[-1] + r.sigma[-1] == bound
+    assert r.statistic[-1] == pytest.approx((8 - 2) / (6 - 2), rel=1e-9)
+    assert r.alarm[-1]
+
+
+def test_farrington_limit54_and_zero_baseline():
+    # A baseline of zeros predicts 0 with bound 0: 4 cases in the last 4 weeks are not enough.
+    few = _weeks(lambda offset: 4 if offset == 0 else 0)
+    r = farrington(few, columns=[-1])
+    assert (r.expected[-1], r.statistic[-1], bool(r.alarm[-1])) == (0.0, math.inf, False)
+    enough = _weeks(lambda offset: 3 if offset in (0, 2) else 0)
+    assert farrington(enough, columns=[-1]).alarm[-1]
+
+
+def test_farrington_down_weights_past_outbreaks_and_needs_its_baseline():
+    def value(offset: int) -> int:
+        return 30 if offset == 60 else 3 if offset == 0 else 1
+
+    y = _weeks(value)
+    weighted = farrington(y, columns=[-1], trend=False)
+    plain = farrington(y, columns=[-1], trend=False, weights_threshold=1e9)
+    assert weighted.expected[-1] < plain.expected[-1]
+    assert weighted.expected[-1] == pytest.approx(1.0, abs=0.05)
+    short = farrington([1.0] * 100)  # 2 years + 3 weeks of baseline do not fit in 100 weeks
+    assert np.isnan(short.statistic).all() and not short.alarm.any()
+
+
+def test_farrington_runs_on_a_matrix_and_in_the_regional_detector():
+    from amparo.earlywarning.regional import RegionalConfig
+
+    rng = np.random.default_rng(3)
+    y = rng.poisson(2.0, size=(4, 140)).astype(float)
+    y[2, -1] = 15
+    r = farrington(y, columns=[-1])
+    assert r.alarm[:, -1].tolist() == [False, False, True, False]
+    detector = RegionalConfig(methods=("FARRINGTON",)).detector("FARRINGTON", 139)
+    assert detector(y).alarm[:, -1].tolist() == [False, False, True, False]

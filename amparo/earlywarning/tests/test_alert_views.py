@@ -108,7 +108,9 @@ def test_inbox_filters(officer, alerts):
 
 def test_detail_page_shows_evidence_and_actions(coordinator, alerts):
     html = logged_in(coordinator).get("/alerts/ALR-TEAM/").content.decode()
-    assert "window_days" in html
+    assert "Recent incidents point to an escalating risk." in html
+    # Evidence in a shape no sentence reads is not dumped as raw data.
+    assert "window_days" not in html and "No evidence to show." in html
     assert "Protective accompaniment" in html
     assert "Acknowledge" in html and "Dismiss" in html
     assert alerts.measure.code in html
@@ -175,11 +177,92 @@ def test_regional_page_lists_regional_alerts(coordinator, entity, alerts):
         kind=AlertKind.REGIONAL,
         subdivision="CO-ANT",
         categories=["journalist"],
-        evidence={"statistic": "ears_c2", "observed": 7, "expected": 1.5},
+        dedupe_key="regional:CO-ANT:journalist:grave:2026-W10",
+        evidence=REGIONAL_EVIDENCE,
     )
     html = logged_in(coordinator).get("/alerts/regional/").content.decode()
-    assert "CO-ANT" in html and "ears_c2" in html and "ALR-REGION" in html
-    assert "ALR-TEAM" not in html
+    assert "ALR-REGION" in html and "ALR-TEAM" not in html
+    row = html[html.index('<tr id="place-CO-ANT">') :].split("</tr>", 1)[0]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+    assert [re.sub(r"<[^>]+>", "", cell).strip() for cell in cells] == [
+        "Antioquia CO-ANT",
+        "Journalist",
+        "Grave attacks",
+        "ALR-REGION",
+        "Warning",
+        "2026-W10",
+        "5",
+        "1.2",
+        "EARS C2 4.12 / 3.0",
+    ]
+
+
+REGIONAL_EVIDENCE = {
+    "rule": "regional",
+    "method": "C2",
+    "statistic": 4.1234,
+    "threshold": 3.0,
+    "observed": 5,
+    "expected": 1.2,
+    "week": "2026-W10",
+    "also_alarmed": [],
+}
+
+
+def test_regional_map_has_one_tile_per_subdivision_with_status_marks(
+    coordinator, foreign_coordinator, entity, other_entity, alerts
+):
+    import pycountry
+
+    make_alert(
+        "ALR-REGION",
+        entity,
+        [],
+        level="warning",
+        kind=AlertKind.REGIONAL,
+        subdivision="CO-ANT",
+        dedupe_key="regional:CO-ANT:*:grave:2026-W10",
+        evidence=REGIONAL_EVIDENCE,
+    )
+    # Another entity's alert: neither in the table nor on the map for this coordinator.
+    make_alert(
+        "ALR-ELSEWHERE",
+        other_entity,
+        [],
+        level="urgent",
+        kind=AlertKind.REGIONAL,
+        subdivision="CO-CAU",
+        dedupe_key="regional:CO-CAU:*:grave:2026-W10",
+        evidence=REGIONAL_EVIDENCE,
+    )
+    html = logged_in(coordinator).get("/alerts/regional/").content.decode()
+    assert_no_inline_script(html)
+    assert "the grid shows no geography" in html
+    colombia = len(pycountry.subdivisions.get(country_code="CO"))
+    assert html.count('<g class="tile') == colombia == 33
+    assert (
+        '<a href="#place-CO-ANT"><g class="tile tile-warning" transform="translate(52 0)">'
+        "<title>Antioquia (CO-ANT): Warning</title>"
+    ) in html
+    assert '<text x="24" y="34" class="mark">!</text>' in html
+    assert '<g class="tile" transform="translate(' in html
+    assert "<title>Cauca (CO-CAU)</title>" in html
+    assert "ALR-ELSEWHERE" not in html and 'class="tile tile-urgent"' not in html
+    assert html.count('id="place-CO-ANT"') == 1
+    # The other entity's staff see their own country (their defenders are in Mexico) and alert.
+    foreign = logged_in(foreign_coordinator).get("/alerts/regional/").content.decode()
+    assert "ALR-ELSEWHERE" in foreign and "ALR-REGION" not in foreign
+    assert "<title>Cauca (CO-CAU): Urgent</title>" in foreign
+    assert "<title>Antioquia (CO-ANT)</title>" in foreign
+    assert foreign.count('<g class="tile') == colombia + len(
+        pycountry.subdivisions.get(country_code="MX")
+    )
+
+
+def test_regional_page_without_countries_shows_no_map(other_officer):
+    html = logged_in(other_officer).get("/alerts/regional/").content.decode()
+    assert '<g class="tile' not in html
+    assert "No regional alert is open." in html
 
 
 def test_config_page_shows_versions(coordinator):

@@ -155,12 +155,20 @@ def test_backtest_writes_exact_alerts_and_metrics(world, tmp_path):
     assert threat["burden"] == 10 / 20
     assert threat["alerts"] == 1  # raised before the window, active on its first day
 
+    # Stretched to the engine's 9 covered defender-days: ana's threat of 02-20 covers
+    # 03-01 .. 02-20 + d - 1, i.e. d - 10 days of the window: d = 19.
+    stretched = result["threat_rule_equal_burden"]
+    assert (stretched["days"], stretched["covered_defender_days"]) == (19, 9)
+    assert stretched["recall"] == 0.5
+
     rand = result["random"]
+    assert rand["seeds"]["count"] == 10
     assert rand["covered_defender_days"] == engine["covered_defender_days"]
     assert rand["alerts"] == 1
 
     table = out.getvalue()
-    assert "engine" in table and "threat_rule" in table and "random" in table
+    assert "engine" in table and "threat rule 60 d" in table and "random" in table
+    assert "threat rule 19 d" in table
     assert "warning+" in table
 
 

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from amparo.earlywarning.config import EngineConfig
+from amparo.earlywarning.config import config_from_values
 from amparo.earlywarning.engine import (
     calendar_candidates,
     escalation_candidates,
@@ -28,7 +28,38 @@ from amparo.registry.services import (
 
 D = datetime.date
 AS_OF = D(2026, 6, 1)
-CONFIG = EngineConfig()
+# The rules' mechanics are tested on fixed settings (the first defaults), not on the tuned
+# defaults of config.py, which the back-test may move.
+CONFIG = config_from_values(
+    {
+        "escalation_clock": "incident",
+        "escalation_days": 90,
+        "escalation_expiry_days": 30,
+        "escalation_level_by_finding": {
+            "death_threat": "urgent",
+            "threat_after_exposure": "warning",
+            "threat": "off",
+            "grave_attack": "off",
+            "repeated_incidents": "warning",
+            "relative_targeted": "warning",
+        },
+        "repeat_count": 2,
+        "repeat_days": 60,
+        "network_half_life_days": 30.0,
+        "network_threshold": 0.5,
+        "network_warning_threshold": 1.0,
+        "network_link_weights": {
+            "organisation": 0.8,
+            "relative": 1.0,
+            "co_victim": 1.0,
+            "perpetrator": 0.6,
+        },
+        "network_grave_weight": 1.0,
+        "network_threat_weight": 0.6,
+        "regional": {},
+        "regional_expiry_days": 14,
+    }
+)
 
 
 @pytest.fixture
@@ -256,3 +287,38 @@ def test_inactive_and_shredded_defenders_are_not_covered(coordinator, people, sy
     _incident(coordinator, [ana], ["death_threat"], D(2026, 5, 20))
     defender_shred(actor=system, defender=ana)
     assert escalation_candidates(AS_OF, CONFIG, incidents_as_of(AS_OF)) == []
+
+
+@pytest.mark.django_db
+def test_escalation_on_the_report_clock_and_findings_by_level(coordinator, people):
+    ana, ben = people["ana"], people["ben"]
+    # Dated 100 days before AS_OF, reported 10 days before: out of a 90-day look-back by date.
+    _incident(coordinator, [ana], ["threat"], D(2026, 2, 21), reported_on=D(2026, 5, 22))
+    _incident(coordinator, [ben], ["physical_attack"], D(2026, 5, 20))
+    by_date = dataclasses.replace(
+        CONFIG,
+        escalation_level_by_finding={
+            **CONFIG.escalation_level_by_finding,
+            "threat": "warning",
+            "grave_attack": "watch",
+        },
+    )
+    found = {
+        c.defender_ids[0]: (c.level, [f["rule"] for f in c.evidence["findings"]])
+        for c in escalation_candidates(AS_OF, by_date, incidents_as_of(AS_OF))
+    }
+    assert found == {str(ben.pk): ("watch", ["grave_attack"])}
+    by_report = dataclasses.replace(by_date, escalation_clock="report")
+    found = {
+        c.defender_ids[0]: (c.level, [f["rule"] for f in c.evidence["findings"]])
+        for c in escalation_candidates(AS_OF, by_report, incidents_as_of(AS_OF))
+    }
+    assert found == {
+        str(ana.pk): ("warning", ["threat"]),
+        str(ben.pk): ("watch", ["grave_attack"]),
+    }
+    # The database scan reads the late-reported threat too (reported within the look-back).
+    scanned = scan_as_of(AS_OF, config=by_report)
+    assert sorted(c.defender_ids for c in scanned if c.kind == "escalation") == sorted(
+        [_ids(ana), _ids(ben)]
+    )

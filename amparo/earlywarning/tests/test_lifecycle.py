@@ -32,7 +32,7 @@ def make_alert(code, entity, defenders, *, level=AlertLevel.WARNING, hours=24, *
         code=code,
         kind=extra.pop("kind", AlertKind.ESCALATION),
         level=level,
-        dedupe_key=f"test:{code}",
+        dedupe_key=extra.pop("dedupe_key", f"test:{code}"),
         raised_on=today,
         expires_on=today + datetime.timedelta(days=30),
         sla_due_at=timezone.now() + datetime.timedelta(hours=hours),

@@ -1,0 +1,75 @@
+"""The in-memory world gives exactly what the database scan gives, day by day; the incremental
+scan reads only what can change its defenders and still gives the daily scan's answer."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from amparo.earlywarning.config import EngineConfig, config_from_values
+from amparo.earlywarning.engine import scan_as_of
+from amparo.earlywarning.generator import Parameters, generate
+from amparo.earlywarning.world import World
+from amparo.incidents.models import Incident
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+CONFIG = EngineConfig()
+# Every rule wide open (the first defaults): same-perpetrator links, threats propagating,
+# country and all-category regional cells, the incident-date clock.
+WIDE = config_from_values(
+    {
+        "escalation_clock": "incident",
+        "escalation_days": 90,
+        "escalation_level_by_finding": {"repeated_incidents": "warning", "grave_attack": "watch"},
+        "network_threat_weight": 0.6,
+        "network_link_weights": {"perpetrator": 0.6},
+        "regional": {"country_level": True, "all_categories": True, "budget": 10},
+    }
+)
+
+
+@pytest.fixture
+def imported(tmp_path: Path, entity, capsys) -> World:
+    path = tmp_path / "world.jsonl"
+    generate(Parameters(defenders=80, seed=11, years=2, start="2023-01-01"), str(path))
+    call_command("import", str(path))
+    assert "errors: 0" in capsys.readouterr().out
+    return World.load()
+
+
+def test_memory_scan_equals_database_scan_day_by_day(imported: World) -> None:
+    days = [D(2023, 3, 1), D(2023, 9, 14), D(2024, 2, 5), D(2024, 6, 30), D(2024, 12, 20)]
+    for config in (CONFIG, WIDE):
+        kinds = set()
+        for day in days:
+            # Later-reported incidents exist (dated on or before the day, reported after it).
+            assert Incident.objects.filter(date__lte=day, reported_on__gt=day).exists()
+            expected = scan_as_of(day, config=config)
+            assert imported.scan(day, config=config) == expected
+            kinds |= {c.kind for c in expected}
+        assert kinds >= {"calendar", "escalation", "network"}
+    assert "regional" in kinds  # WIDE
+
+
+@pytest.mark.parametrize("config", [WIDE, CONFIG], ids=["wide", "defaults"])
+def test_incremental_scan_equals_the_daily_scan_for_its_defenders(
+    imported: World, config: EngineConfig
+) -> None:
+    day = D(2024, 6, 30)
+    full = [c for c in scan_as_of(day, config=config) if c.kind != "regional"]
+    linked = sorted(
+        {d for c in full if c.kind in {"network", "escalation"} for d in c.defender_ids}
+    )
+    assert len(linked) >= 5
+    for start in range(0, len(linked), 5):
+        wanted = linked[start : start + 5]
+        expected = [c for c in full if set(wanted) & set(c.defender_ids)]
+        assert scan_as_of(day, config=config, defender_ids=wanted) == expected
+    links = {link["link"] for c in full if c.kind == "network" for link in c.evidence["links"]}
+    if config is WIDE:
+        assert {"organisation", "perpetrator"} <= links
