@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -20,6 +20,7 @@ from amparo.audit.selectors import (
     audit_verify,
 )
 from amparo.core.access import AUDIT_ROLES, roles_required
+from amparo.core.downloads import download_query, table_download, wanted_download
 
 audit_pages = roles_required(*AUDIT_ROLES)
 
@@ -49,8 +50,28 @@ def _events(form: AuditFilterForm) -> QuerySet[AuditEvent]:
 
 @audit_pages
 @require_GET
-def event_list_view(request: HttpRequest) -> HttpResponse:
+def event_list_view(request: HttpRequest) -> HttpResponseBase:
     form = AuditFilterForm(request.GET)
+    fmt = wanted_download(request)
+    if fmt:
+        header = ["seq", "occurred_at", "actor", "role", "action", "object_type", "object_id"]
+        header += ["fields", "detail", "hash"]
+        rows = (
+            [
+                e.seq,
+                e.occurred_at,
+                e.actor_label,
+                e.actor_role,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.fields,
+                e.detail,
+                e.hash,
+            ]
+            for e in _events(form).iterator(chunk_size=1000)
+        )
+        return table_download(request, name="audit-events", header=header, rows=rows, fmt=fmt)
     paginator = Paginator(_events(form), settings.AMPARO_PAGE_SIZE)
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
@@ -58,6 +79,7 @@ def event_list_view(request: HttpRequest) -> HttpResponse:
         "page_obj": page_obj,
         "events": page_obj.object_list,
         "filtered": any(request.GET.get(name) for name in form.fields),
+        "download_query": download_query(request),
         "nav": "audit",
     }
     return render(request, "audit/event_list.html", context)

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -75,6 +75,7 @@ from amparo.communications.services import (
 )
 from amparo.core.access import View, staff_required
 from amparo.core.crypto import CryptoError
+from amparo.core.downloads import download_query, table_download, wanted_download
 from amparo.core.forms import add_service_errors
 from amparo.core.pdf import PdfUnavailable, html_to_pdf
 from amparo.core.places import country_name
@@ -117,11 +118,22 @@ def _row(communication: Any) -> dict[str, Any]:
 
 @comms_pages
 @require_GET
-def communication_list_view(request: HttpRequest) -> HttpResponse:
+def communication_list_view(request: HttpRequest) -> HttpResponseBase:
     actor = request.user
     if not may_see_list(actor):
         return redirect("communications:response_rates")
     filter_form = CommunicationFilterForm(request.GET)
+    fmt = wanted_download(request)
+    if fmt:
+        columns = ["reference", "kind", "state", "status", "sent_on", "follow_up_on", "replied"]
+        letters = communication_list(actor=actor, filters=filter_form.to_filters())
+        rows = (
+            [row[name] for name in columns] + [row["overdue"]]
+            for row in (_row(c) for c in letters.iterator(chunk_size=500))
+        )
+        return table_download(
+            request, name="communications", header=[*columns, "overdue"], rows=rows, fmt=fmt
+        )
     paginator = Paginator(
         communication_list(actor=actor, filters=filter_form.to_filters()),
         settings.AMPARO_PAGE_SIZE,
@@ -133,6 +145,7 @@ def communication_list_view(request: HttpRequest) -> HttpResponse:
         "filter_form": filter_form,
         "filtered": any(request.GET.get(name) for name in filter_form.fields),
         "may_draft": may_draft(actor),
+        "download_query": download_query(request),
         "nav": NAV,
     }
     return render(request, "communications/communication_list.html", context)

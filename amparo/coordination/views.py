@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +22,7 @@ from amparo.coordination.presenters import present_tasks
 from amparo.coordination.selectors import task_get, tasks_for
 from amparo.coordination.services import consent_record, task_cancel, task_complete
 from amparo.core.access import CASE_CONTENT_ROLES, roles_required
+from amparo.core.downloads import download_query, table_download, wanted_download
 from amparo.registry.selectors import defender_get
 
 task_pages = roles_required(*TASK_ROLES)
@@ -29,16 +30,32 @@ task_pages = roles_required(*TASK_ROLES)
 
 @task_pages
 @require_GET
-def task_list_view(request: HttpRequest) -> HttpResponse:
+def task_list_view(request: HttpRequest) -> HttpResponseBase:
     actor, now = request.user, timezone.now()
     form = TaskFilterForm(request.GET)
     tasks = tasks_for(actor, now=now, **form.values())
+    fmt = wanted_download(request)
+    if fmt:
+        header = ["kind", "title", "case", "status", "due_at", "overdue"]
+        rows = (
+            [
+                r.task.kind,
+                r.task.title,
+                r.task.case.code if r.task.case else "",
+                r.task.status,
+                r.task.due_at,
+                r.overdue,
+            ]
+            for r in present_tasks(actor, tasks, now)
+        )
+        return table_download(request, name="tasks", header=header, rows=rows, fmt=fmt)
     page_obj = Paginator(tasks, settings.AMPARO_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "form": form,
         "rows": present_tasks(actor, page_obj.object_list, now),
         "page_obj": page_obj,
         "overdue_count": tasks_for(actor, overdue_only=True, now=now).count(),
+        "download_query": download_query(request),
         "nav": "tasks",
     }
     return render(request, "coordination/task_list.html", context)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from amparo.accounts.models import Role
 from amparo.core.access import CASE_CONTENT_ROLES, roles_required
+from amparo.core.downloads import download_query, table_download, wanted_download
 from amparo.core.forms import add_service_errors
 from amparo.core.policy import deny, has_role, sees_identities
 from amparo.earlywarning.config import config_current, config_save, may_change_config
@@ -52,17 +53,28 @@ alert_pages = roles_required(*CASE_CONTENT_ROLES)
 
 @alert_pages
 @require_GET
-def alert_list_view(request: HttpRequest) -> HttpResponse:
+def alert_list_view(request: HttpRequest) -> HttpResponseBase:
     actor = request.user
     filter_form = AlertFilterForm(request.GET)
     now = timezone.now()
     alerts = alert_list(actor=actor, now=now, **filter_form.to_filters())
+    fmt = wanted_download(request)
+    if fmt:
+        columns = ["code", "kind", "level", "status", "raised_on", "expires_on", "sla_due_at"]
+        rows = (
+            [row[name] for name in columns] + [row["place"], row["overdue"]]
+            for row in (alert_row(a, now) for a in alerts.iterator(chunk_size=500))
+        )
+        return table_download(
+            request, name="alerts", header=[*columns, "place", "overdue"], rows=rows, fmt=fmt
+        )
     page_obj = Paginator(alerts, settings.AMPARO_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "rows": [alert_row(alert, now) for alert in page_obj.object_list],
         "page_obj": page_obj,
         "filter_form": filter_form,
         "filtered": any(request.GET.get(name) for name in filter_form.fields),
+        "download_query": download_query(request),
         "nav": "alerts",
     }
     return render(request, "earlywarning/alert_list.html", context)

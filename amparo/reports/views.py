@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from amparo.core.access import roles_required
 from amparo.core.forms import add_service_errors
+from amparo.interchange.formats.hxl import export_hxl
 from amparo.reports.document import build_document
 from amparo.reports.figures import annual_report
 from amparo.reports.forms import PeriodForm, default_period
@@ -71,4 +73,16 @@ def _download(request: HttpRequest, fmt: str, start: object, end: object) -> Htt
     )
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name.format(start=start, end=end)}"'
+    return response
+
+
+@roles_required(*REPORT_ROLES)
+@require_GET
+def incident_counts_view(request: HttpRequest) -> HttpResponse:
+    """The HXL file of aggregated incident counts (docs/exports.md), for the humanitarian
+    system: codes and counts only, small counts suppressed, audited as an export."""
+    handle = io.StringIO()
+    export_hxl(actor=request.user, handle=handle)
+    response = HttpResponse(handle.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="incident-counts.hxl.csv"'
     return response

@@ -140,3 +140,71 @@ def test_incident_and_measure_lists_download(world, coordinator):
     assert list(
         AuditEvent.objects.filter(action="export.list").values_list("detail__list", flat=True)
     ) == ["incidents", "measures"]
+
+
+@pytest.mark.django_db
+def test_alert_task_and_communication_lists_download(world, coordinator):
+    client = logged_in(coordinator)
+    assert _csv(client.get("/alerts/?download=csv"))[0] == [
+        "code",
+        "kind",
+        "level",
+        "status",
+        "raised_on",
+        "expires_on",
+        "sla_due_at",
+        "place",
+        "overdue",
+    ]
+    assert _csv(client.get("/work/tasks/?download=csv"))[0] == [
+        "kind",
+        "title",
+        "case",
+        "status",
+        "due_at",
+        "overdue",
+    ]
+    assert _csv(client.get("/communications/?download=csv"))[0][:3] == [
+        "reference",
+        "kind",
+        "state",
+    ]
+    assert list(
+        AuditEvent.objects.filter(action="export.list").values_list("detail__list", flat=True)
+    ) == ["alerts", "tasks", "communications"]
+
+
+@pytest.mark.django_db
+def test_auditors_download_the_audit_log(world, auditor, coordinator):
+    rows = _csv(logged_in(auditor).get("/audit/?download=csv"))
+    assert rows[0] == [
+        "seq",
+        "occurred_at",
+        "actor",
+        "role",
+        "action",
+        "object_type",
+        "object_id",
+        "fields",
+        "detail",
+        "hash",
+    ]
+    assert len(rows) > 5
+    assert all(len(row[9]) == 64 for row in rows[1:])
+    # A coordinator has no audit pages: nothing is downloaded, nothing recorded.
+    assert logged_in(coordinator).get("/audit/?download=csv").status_code == 403
+    assert list(
+        AuditEvent.objects.filter(action="export.list").values_list("actor_role", flat=True)
+    ) == ["auditor"]
+
+
+@pytest.mark.django_db
+def test_hxl_counts_from_the_report_page(world, analyst, officer):
+    response = logged_in(analyst).get("/reports/incident-counts.hxl.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][:3] == ["#country+code", "#adm1+code", "#date+month"]
+    assert AuditEvent.objects.filter(action="export.run", detail__format="hxl").count() == 1
+    # Case officers have no report pages.
+    assert logged_in(officer).get("/reports/incident-counts.hxl.csv").status_code == 403
+    assert AuditEvent.objects.filter(action="export.run", detail__format="hxl").count() == 1
