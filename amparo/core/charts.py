@@ -58,7 +58,11 @@ def bar_chart_svg(
     suppressed_label: str = SUPPRESSED,
 ) -> str:
     """One horizontal bar per (label, value), in the order given, the value written after it."""
-    bar_height, gap, label_width, value_width, top = 18, 6, 190, 50, 8
+    bar_height, gap, value_width, top = 18, 6, 50, 8
+    # Wide enough for the longest label (about 6.6 px a character at the chart's font size),
+    # up to half the chart: "Reprisal for cooperation with the UN" must not be cut.
+    longest = max((len(str(label)) for label, _value in rows), default=0)
+    label_width = min(max(120, round(longest * 6.6) + 12), width // 2)
     height = top * 2 + max(1, len(rows)) * (bar_height + gap)
     plot = width - label_width - value_width
     largest = max((v for _label, v in rows if v is not None), default=0) or 1
