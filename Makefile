@@ -13,7 +13,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done
 
-.PHONY: demo test test-postgres lint format serve clean bench
+.PHONY: demo test test-postgres lint format serve clean bench verify
 
 $(STAMP): pyproject.toml
 	@base=$$($(FIND_PYTHON)); \
@@ -50,6 +50,13 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# The verification drills and their figures (docs/security.md): backup and restore, kill -9
+# of the server, plaintext canaries, key rotation and shredding, audit tampering. Figures also
+# go to var/verify.json (or VERIFY_JSON); VERIFY_DATABASE_URL=postgres://... repeats them on
+# PostgreSQL.
+verify: $(STAMP)
+	$(PY) scripts/verify.py $(if $(VERIFY_JSON),--json $(VERIFY_JSON))
 
 clean:
 	rm -rf $(VENV) var/test-*

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "amparo.reports",
     "amparo.interchange",
     "amparo.portal",
+    "amparo.ops",
     "amparo.demo",
 ]
 

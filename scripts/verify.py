@@ -1,0 +1,88 @@
+"""`make verify`: run the verification drills (amparo/ops/tests, marker `drill`) and print their
+figures as a table, also written as JSON (var/verify.json by default).
+
+    python scripts/verify.py [--json FILE] [--postgres URL]
+
+With --postgres (or VERIFY_DATABASE_URL) the drills that do not start a server run a second
+time on that PostgreSQL server. Exit status: pytest's (non-zero when any drill failed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DRILLS = "amparo/ops/tests"
+
+
+def run_drills(figures: Path, database_url: str | None) -> tuple[int, float]:
+    env = {**os.environ, "AMPARO_VERIFY_FIGURES": str(figures)}
+    argv = [sys.executable, "-m", "pytest", DRILLS, "-m", "drill", "-q"]
+    if database_url:
+        env["DATABASE_URL"] = database_url
+        argv += ["-k", "not crash"]  # the crash drill serves its own SQLite data directory
+    else:
+        env.pop("DATABASE_URL", None)
+    started = time.monotonic()
+    done = subprocess.run(argv, env=env, cwd=ROOT, check=False)  # noqa: S603 - fixed argv
+    return done.returncode, time.monotonic() - started
+
+
+def table(parts: list[dict[str, object]]) -> str:
+    lines = ["", "Verification figures", "=" * 20]
+    for part in parts:
+        lines.append(f"{part['part']}")
+        for name, value in part.items():
+            if name != "part":
+                lines.append(f"  {name:<40} {value}")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", default=str(ROOT / "var" / "verify.json"), help="output file")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("VERIFY_DATABASE_URL") or None,
+        help="also run the drills on this PostgreSQL server",
+    )
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="amparo-verify-") as tmp:
+        figures = Path(tmp) / "figures.jsonl"
+        figures.touch()
+        runs = [("sqlite", *run_drills(figures, None))]
+        if options.postgres:
+            runs.append(("postgresql", *run_drills(figures, options.postgres)))
+        parts = [json.loads(line) for line in figures.read_text().splitlines() if line.strip()]
+    passed = all(code == 0 for _name, code, _seconds in runs)
+    result = {
+        "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "passed": passed,
+        "runs": [
+            {"database": name, "exit_status": code, "seconds": round(seconds, 1)}
+            for name, code, seconds in runs
+        ],
+        "parts": parts,
+    }
+    out = Path(options.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    sys.stdout.write(table(parts) + "\n")
+    for name, code, seconds in runs:
+        sys.stdout.write(
+            f"\ndrills on {name}: {'passed' if code == 0 else 'FAILED'} ({seconds:.0f} s)"
+        )
+    sys.stdout.write(f"\nFigures written to {out}\n")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
