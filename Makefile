@@ -13,7 +13,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done
 
-.PHONY: demo test test-postgres lint format serve clean bench verify
+.PHONY: demo test test-postgres lint format serve clean bench screenshots verify
 
 $(STAMP): pyproject.toml
 	@base=$$($(FIND_PYTHON)); \
@@ -35,6 +35,8 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(VENV)/bin/amparo serve
 
+# The suite includes the browser tests (amparo/tests/browser, marker `browser`, ~40 s): they
+# install Debian's chromium with apt-get when it is missing (as root); -m 'not browser' skips them.
 test: $(STAMP)
 	$(PY) -m pytest -q
 
@@ -57,6 +59,10 @@ format: $(STAMP)
 # PostgreSQL.
 verify: $(STAMP)
 	$(PY) scripts/verify.py $(if $(VERIFY_JSON),--json $(VERIFY_JSON))
+
+# The browser tests alone, writing the screenshots of docs/screens.md into docs/screenshots/.
+screenshots: $(STAMP)
+	AMPARO_SCREENSHOTS=1 $(PY) -m pytest -q -m browser amparo/tests/browser
 
 clean:
 	rm -rf $(VENV) var/test-*

@@ -232,6 +232,12 @@ AMPARO_PORTAL_LOOKUPS_PER_HOUR = env_int("AMPARO_PORTAL_LOOKUPS_PER_HOUR", 600)
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("ar", "العربية")]
 LOCALE_PATHS = [BASE_DIR / "amparo" / "locale"]
+# The language switcher's choice (a cookie, for everyone; signed-in users also store it, which
+# applies at their next sign-in), then the browser's Accept-Language (LocaleMiddleware).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from amparo.accounts import views as accounts_views
 from amparo.core import views as core_views
 from amparo.core.admin_site import admin_site
 from config.api import api
@@ -10,6 +11,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("amparo.accounts.urls")),
+    # Django's set_language under its usual path and name, storing a signed-in user's choice too.
+    path("i18n/setlang/", accounts_views.language_view, name="set_language"),
     path("defenders/", include("amparo.registry.urls")),
     path("incidents/", include("amparo.incidents.urls")),
     path("investigations/", include("amparo.investigations.urls")),

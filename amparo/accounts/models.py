@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,10 @@ class User(AbstractUser):
     # For the defender role: the registry record this account speaks for.
     defender = models.OneToOneField(
         "registry.Defender", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The interface language the user chose; empty: the browser's (Accept-Language) decides.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
     )
 
     REQUIRED_FIELDS = ["role"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -156,6 +157,20 @@ def entity_update(
             actor, "entity.update", object_type="entity", object_id=entity.pk, fields=changed
         )
     return changed
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Store the interface language the user chose (empty: follow the browser)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": f"Unknown language {language!r}."})
+    if user.language == language:
+        return
+    with transaction.atomic():
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(
+            user, "user.language", object_type="user", object_id=user.pk, fields=["language"]
+        )
 
 
 def user_update(

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import base64
 import time
-from typing import Any
+from typing import Any, Literal, cast
 
 import django_otp
 import segno
 from axes.handlers.proxy import AxesProxyHandler
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate
 from django.contrib.auth import login as auth_login
@@ -21,16 +22,23 @@ from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from amparo.accounts.forms import ApiTokenForm, LoginForm, TokenForm
 from amparo.accounts.models import User
 from amparo.accounts.selectors import api_token_get, api_token_list
-from amparo.accounts.services import api_token_create, api_token_revoke, totp_device_confirm
+from amparo.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    totp_device_confirm,
+    user_language_set,
+)
 from amparo.audit.services import audit_record
 from amparo.core.access import acting_user, is_staff_session, staff_required
 
@@ -39,6 +47,7 @@ PENDING_AT = "amparo_pending_at"
 PENDING_BACKEND = "amparo_pending_backend"
 PENDING_NEXT = "amparo_pending_next"
 PENDING_SECONDS = 300
+SameSite = Literal["Lax", "Strict", "None", False] | None
 
 
 def locked_out(
@@ -119,7 +128,36 @@ def _complete_login(request: HttpRequest, user: User, device: TOTPDevice) -> Htt
     request.session["auth_at"] = now
     request.session["last_seen"] = now
     audit_record(user, "auth.login", object_type="user", object_id=user.pk)
-    return redirect(_safe_next(request, next_url) or "home")
+    response = redirect(_safe_next(request, next_url) or "home")
+    if user.language:
+        # The stored choice wins over this browser's cookie and Accept-Language from now on.
+        translation.activate(user.language)
+        _remember_language(response, user.language)
+    return response
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    """The language cookie that LocaleMiddleware reads, set as Django's set_language sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=cast(SameSite, settings.LANGUAGE_COOKIE_SAMESITE),
+    )
+
+
+@require_POST
+def language_view(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (cookie, redirect back); a signed-in user's choice is also stored."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        user_language_set(user=request.user, language=language)
+    return response
 
 
 def _second_factor_failed(request: HttpRequest, user: User, form: TokenForm) -> None:

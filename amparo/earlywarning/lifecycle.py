@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from amparo.accounts.models import User
 from amparo.audit.services import audit_record
@@ -27,11 +28,11 @@ Status = Alert.Status
 
 
 class DismissReason(models.TextChoices):
-    FALSE_POSITIVE = "false_positive", "False positive"
-    DUPLICATE = "duplicate", "Duplicate of another alert"
-    ALREADY_PROTECTED = "already_protected", "Already protected"
-    OUT_OF_SCOPE = "out_of_scope", "Out of scope"
-    OTHER = "other", "Other"
+    FALSE_POSITIVE = "false_positive", _("False positive")
+    DUPLICATE = "duplicate", _("Duplicate of another alert")
+    ALREADY_PROTECTED = "already_protected", _("Already protected")
+    OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+    OTHER = "other", _("Other")
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from amparo.core.vocab import DEFAULT_WINDOWS, Context
 
@@ -54,18 +55,18 @@ class Event(models.Model):
 
 
 class AlertKind(models.TextChoices):
-    CALENDAR = "calendar", "Calendar window"
-    ESCALATION = "escalation", "Individual escalation"
-    NETWORK = "network", "Network effect"
-    REGIONAL = "regional", "Regional spike"
-    REVIEW_DUE = "review_due", "Risk review overdue"
-    UNPROTECTED = "unprotected", "High or extreme risk, no measure in place"
+    CALENDAR = "calendar", _("Calendar window")
+    ESCALATION = "escalation", _("Individual escalation")
+    NETWORK = "network", _("Network effect")
+    REGIONAL = "regional", _("Regional spike")
+    REVIEW_DUE = "review_due", _("Risk review overdue")
+    UNPROTECTED = "unprotected", _("High or extreme risk, no measure in place")
 
 
 class AlertLevel(models.TextChoices):
-    WATCH = "watch", "Watch"
-    WARNING = "warning", "Warning"
-    URGENT = "urgent", "Urgent"
+    WATCH = "watch", _("Watch")
+    WARNING = "warning", _("Warning")
+    URGENT = "urgent", _("Urgent")
 
 
 class Alert(models.Model):
@@ -74,10 +75,10 @@ class Alert(models.Model):
     reason and evidence hold codes, counts and statistics, never names or narratives."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ACKNOWLEDGED = "acknowledged", "Acknowledged"
-        ACTED = "acted", "Acted on"
-        DISMISSED = "dismissed", "Dismissed"
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        ACTED = "acted", _("Acted on")
+        DISMISSED = "dismissed", _("Dismissed")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(max_length=32, unique=True)
