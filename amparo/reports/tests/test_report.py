@@ -2,6 +2,7 @@
 page, the PDF, the companion list and the command; nothing sensitive ever appears."""
 
 import datetime
+import io
 import json
 
 import pytest
@@ -374,3 +375,17 @@ def test_the_command_reports_as_a_user(tmp_path, incidents, coordinator, officer
             "officer",
         )
     assert not (tmp_path / "x.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "contents"),
+    [("en", "Contents"), ("fr", "Table des matières"), ("ar", "المحتويات")],
+)
+def test_the_command_writes_the_report_in_a_language(tmp_path, incidents, language, contents):
+    out = tmp_path / "report.html"
+    argv = ["annual", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "html"]
+    call_command("report", *argv, "--out", str(out), "--language", language, stdout=io.StringIO())
+    html = out.read_text(encoding="utf-8")
+    assert contents in html
+    if language != "en":
+        assert ">Contents<" not in html

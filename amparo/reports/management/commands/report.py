@@ -2,7 +2,8 @@
 
 The operator's system actor reports over every entity; `--as USERNAME` reports as that
 coordinator or analyst (their entity, their visibility). `--companion FILE` also writes the
-list of public communications and replies, in the same format. See docs/reports.md.
+list of public communications and replies, in the same format; `--language es|fr|ar` writes
+it in another language. See docs/reports.md.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from amparo.accounts.models import SystemActor, User
 from amparo.reports.services import FORMATS, companion_produce, report_produce
@@ -39,6 +42,12 @@ class Command(BaseCommand):
         annual.add_argument("--out", required=True, help="the file to write")
         annual.add_argument("--companion", help="also write the communications list to FILE")
         annual.add_argument("--as", dest="username", help="report as this user (their scope)")
+        annual.add_argument(
+            "--language",
+            default=settings.LANGUAGE_CODE,
+            choices=[code for code, _name in settings.LANGUAGES],
+            help="the report's language (default: %(default)s)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         start, end = _day(options["start"], "--from"), _day(options["end"], "--to")
@@ -49,12 +58,8 @@ class Command(BaseCommand):
                 raise CommandError(f"No active user {options['username']!r}.")
         began = time.monotonic()
         try:
-            content = report_produce(actor=actor, start=start, end=end, fmt=options["format"])
-            companion = (
-                companion_produce(actor=actor, start=start, end=end, fmt=options["format"])
-                if options.get("companion")
-                else None
-            )
+            with translation.override(options["language"]):
+                content, companion = self._produce(actor, start, end, options)
         except PermissionDenied as error:
             raise CommandError("This user may not produce reports.") from error
         except ValidationError as error:
@@ -65,3 +70,14 @@ class Command(BaseCommand):
             Path(options["companion"]).write_bytes(companion)
             self.stdout.write(f"wrote {options['companion']} ({len(companion)} bytes)")
         self.stdout.write(f"in {time.monotonic() - began:.1f} s")
+
+    def _produce(
+        self, actor: Any, start: datetime.date, end: datetime.date, options: dict[str, Any]
+    ) -> tuple[bytes, bytes | None]:
+        content = report_produce(actor=actor, start=start, end=end, fmt=options["format"])
+        companion = (
+            companion_produce(actor=actor, start=start, end=end, fmt=options["format"])
+            if options.get("companion")
+            else None
+        )
+        return content, companion
