@@ -198,3 +198,75 @@ def test_one_transaction_one_incremental_scan(coordinator, django_capture_on_com
     assert scan.call_count == 1
     assert sorted(scan.call_args.kwargs["defender_ids"]) == sorted([str(ana.pk), str(ben.pk)])
     assert Alert.objects.filter(kind="escalation", level="urgent").count() == 2
+
+
+@pytest.mark.django_db
+def test_the_incremental_scan_reaches_relatives_colleagues_and_attacked_organisations(
+    coordinator,
+):
+    """Who an incident affects, for a whole transaction at once: its victims, the defenders
+    whose relatives it hit, the members of their organisations and of the organisations
+    attacked; nobody else."""
+    from django.utils import timezone
+
+    from amparo.earlywarning.pipeline import _affected_by_incidents
+    from amparo.incidents.services import IncidentData, incident_record
+    from amparo.registry.services import (
+        OrganisationData,
+        PersonData,
+        organisation_create,
+        person_create,
+    )
+
+    union = organisation_create(
+        actor=coordinator, data=OrganisationData(name="Sindicato", kind="union", country="CO")
+    )
+    radio = organisation_create(
+        actor=coordinator, data=OrganisationData(name="Radio", kind="media", country="CO")
+    )
+
+    def member(name, *organisations):
+        return defender_register(
+            actor=coordinator,
+            data=DefenderData(
+                name=name,
+                country="CO",
+                categories=["journalist"],
+                organisations=list(organisations),
+            ),
+        )
+
+    ana, ben, carla, dora = (
+        member("Ana", union),
+        member("Ben", union),
+        member("Carla"),
+        member("Dora", radio),
+    )
+    eva, _outsider = member("Eva"), member("Fausto")
+    carla_son = person_create(
+        actor=coordinator, defender=carla, data=PersonData(name="Hijo", relation="child")
+    )
+    day = timezone.localdate()
+    first = incident_record(
+        actor=coordinator,
+        data=IncidentData(date=day, country="CO", violations=["threat"], victim_defenders=[ana]),
+    )
+    second = incident_record(
+        actor=coordinator,
+        data=IncidentData(
+            date=day,
+            country="CO",
+            violations=["threat"],
+            victim_persons=[carla_son],
+            organisations=[radio],
+        ),
+    )
+    third = incident_record(
+        actor=coordinator,
+        data=IncidentData(date=day, country="CO", violations=["threat"], victim_defenders=[eva]),
+    )
+
+    found = _affected_by_incidents([first.pk, second.pk, third.pk])
+
+    assert found == {str(d.pk) for d in (ana, ben, carla, dora, eva)}
+    assert _affected_by_incidents([]) == set()
