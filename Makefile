@@ -13,7 +13,7 @@ FIND_PYTHON = for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done
 
-.PHONY: demo test test-postgres lint format serve clean bench screenshots verify
+.PHONY: demo test test-postgres lint format serve clean bench bench-quick screenshots verify
 
 $(STAMP): pyproject.toml
 	@base=$$($(FIND_PYTHON)); \
@@ -63,6 +63,19 @@ verify: $(STAMP)
 # The browser tests alone, writing the screenshots of docs/screens.md into docs/screenshots/.
 screenshots: $(STAMP)
 	AMPARO_SCREENSHOTS=1 $(PY) -m pytest -q -m browser amparo/tests/browser
+
+# Performance at national scale (docs/performance.md): 100,000 defenders; bench-quick a tenth.
+# Both measure SQLite, and PostgreSQL too when DATABASE_URL names a server.
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(VENV)/bin/amparo bench --json var/bench.json
+
+bench-quick: $(BENCH_STAMP)
+	$(VENV)/bin/amparo bench --quick --json var/bench-quick.json
 
 clean:
 	rm -rf $(VENV) var/test-*

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "amparo.interchange",
     "amparo.portal",
     "amparo.ops",
+    "amparo.bench",
     "amparo.demo",
 ]
 

@@ -1,5 +1,6 @@
 """URL wiring: pages per domain, the API under /api/v1/, the configuration-only admin."""
 
+from django.conf import settings
 from django.urls import include, path
 
 from amparo.accounts import views as accounts_views
@@ -27,3 +28,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),
 ]
+
+if settings.AMPARO_BENCH:
+    from amparo.bench.views import bare_view
+
+    urlpatterns.append(path("bench/bare", bare_view, name="bench_bare"))

@@ -58,7 +58,10 @@ def _victims(actor: Any, incident: Incident) -> tuple[list[VictimRef], int]:
     from amparo.registry.models import Defender, Person
 
     visible_defenders = list(
-        Defender.objects.filter(defender_scope(actor), incidents=incident).order_by("code")
+        Defender.objects.filter(defender_scope(actor), incidents=incident)
+        .select_related("case", "data_key")
+        .prefetch_related("category_rows")
+        .order_by("code")
     )
     visible_persons = list(
         Person.objects.filter(person_scope(actor), incidents=incident).select_related("defender")

@@ -1,0 +1,1 @@
+"""`amparo bench`: measure Amparo at national scale against the limits of the same machine."""
