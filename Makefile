@@ -40,9 +40,22 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest -q
 
+# The browser tests alone, writing the screenshots of docs/screens.md into docs/screenshots/.
+screenshots: $(STAMP)
+	AMPARO_SCREENSHOTS=1 $(PY) -m pytest -q -m browser amparo/tests/browser
+
 # The same suite against the PostgreSQL server at DATABASE_URL (default: the local one).
 test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest -q
+
+# The verification drills and their figures (docs/security.md): backup and restore, kill -9
+# of the server, plaintext canaries, key rotation and shredding, audit tampering. Figures also
+# go to var/verify.json (or VERIFY_JSON); VERIFY_DATABASE_URL=postgres://... repeats them on
+# PostgreSQL. Then the security suite and its figures: authorization matrix, field rules,
+# headers, API fuzzing (docs/authorization.md).
+verify: $(STAMP)
+	$(PY) scripts/verify.py $(if $(VERIFY_JSON),--json $(VERIFY_JSON))
+	$(PY) -m pytest -q -s amparo/tests/security
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -52,17 +65,6 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
-
-# The verification drills and their figures (docs/security.md): backup and restore, kill -9
-# of the server, plaintext canaries, key rotation and shredding, audit tampering. Figures also
-# go to var/verify.json (or VERIFY_JSON); VERIFY_DATABASE_URL=postgres://... repeats them on
-# PostgreSQL.
-verify: $(STAMP)
-	$(PY) scripts/verify.py $(if $(VERIFY_JSON),--json $(VERIFY_JSON))
-
-# The browser tests alone, writing the screenshots of docs/screens.md into docs/screenshots/.
-screenshots: $(STAMP)
-	AMPARO_SCREENSHOTS=1 $(PY) -m pytest -q -m browser amparo/tests/browser
 
 # Performance at national scale (docs/performance.md): 100,000 defenders; bench-quick a tenth.
 # Both measure SQLite, and PostgreSQL too when DATABASE_URL names a server.

@@ -9,15 +9,35 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 
 MAX_PAGE_SIZE = 200
+# Beyond any real list, and within the 64-bit integers SQL accepts (a larger offset was a 500).
+MAX_OFFSET = 1_000_000_000
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
 
 
 class Input(Schema):
     """Request bodies: unknown fields are an error, so nothing can be mass-assigned."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul_character(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: without this, such input was a 500 there.
+        if _has_nul(value):
+            raise ValueError("Text cannot contain the NUL character.")
+        return value
 
 
 class ErrorOut(Schema):
@@ -35,7 +55,7 @@ class ValidationErrorOut(Schema):
 
 class PageParams(Input):
     limit: int = Field(50, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def error_responses(*codes: int) -> dict[int, Any]:

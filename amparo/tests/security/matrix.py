@@ -1,0 +1,300 @@
+"""Request every cell of the authorization matrix and judge it against the declared table."""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.http import HttpResponseBase
+from django.test import Client
+
+from amparo.audit.models import AuditEvent
+
+from .routes import ApiOperation, PageRoute, arguments, fill, fill_api
+from .table import Rule
+from .world import GHOST, GHOSTS, RELATIONS, VISIBLE, SecurityWorld
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Response headers every answer carries (docs/security.md, Browser).
+REQUIRED_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy")
+# Arguments that are not the addressed object: always a well-formed reference to nothing.
+# The tables a refused write must leave as they were (with the audit log): every record a
+# route of the matrix can create or delete.
+WATCHED_MODELS = (
+    "accounts.User",
+    "accounts.ApiToken",
+    "registry.Case",
+    "registry.CaseMember",
+    "registry.Defender",
+    "registry.Person",
+    "registry.Organisation",
+    "incidents.Incident",
+    "incidents.Attachment",
+    "risk.RiskAssessment",
+    "risk.Procedure",
+    "measures.Measure",
+    "measures.MeasureStatusChange",
+    "measures.MeasureFeedback",
+    "measures.Disclosure",
+    "coordination.Task",
+    "coordination.ConsentRecord",
+    "communications.Communication",
+    "communications.Reply",
+    "communications.CountryVisit",
+    "investigations.Investigation",
+    "portal.SelfReport",
+    "earlywarning.Alert",
+)
+SIDE_ARGUMENTS = {
+    "attachment_id": GHOSTS["attachment"],
+    "file_id": GHOSTS["report_file"],
+    "action": "close",
+    "content_type_id": "1",
+}
+
+
+@dataclass
+class Cell:
+    route: str
+    method: str
+    persona: str
+    relation: str
+    status: int
+    verdict: str  # "ok", "leak", "denied-unexpectedly", "error", "header"
+    detail: str = ""
+
+
+@dataclass
+class Figures:
+    cells: int = 0
+    routes: set[str] = field(default_factory=set)
+    verdicts: Counter[str] = field(default_factory=Counter)
+    problems: list[Cell] = field(default_factory=list)
+    missing_headers: Counter[str] = field(default_factory=Counter)
+
+    def record(self, cell: Cell) -> None:
+        self.cells += 1
+        self.routes.add(cell.route)
+        self.verdicts[cell.verdict] += 1
+        if cell.verdict != "ok":
+            self.problems.append(cell)
+
+    def summary(self) -> str:
+        return (
+            f"authorization matrix: routes {len(self.routes)}, cells {self.cells}, "
+            f"leaks {self.verdicts['leak']}, unexpected denials "
+            f"{self.verdicts['denied-unexpectedly']}, 5xx {self.verdicts['error']}, "
+            f"responses missing a security header {sum(self.missing_headers.values())}"
+        )
+
+
+def classify(response: HttpResponseBase) -> str:
+    """ "denied", "rejected" (reached validation, refused the input) or "ok"."""
+    status = response.status_code
+    if status >= 500:
+        return "error"
+    if status in (301, 302, 303):
+        location = response.get("Location", "")
+        return "denied" if "/login/?" in location else "ok"
+    if status in (401, 403, 404, 405, 410):
+        return "denied"
+    if status in (400, 409, 422):
+        return "rejected"
+    return "ok"
+
+
+def body_of(response: HttpResponseBase) -> str:
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    else:
+        content = response.content  # type: ignore[attr-defined]
+    return content.decode("utf-8", errors="replace")
+
+
+def _sensitive_counts() -> dict[str, int]:
+    return {label: apps.get_model(label).objects.count() for label in WATCHED_MODELS}
+
+
+def _audit_after(seq: int) -> list[str]:
+    actions = AuditEvent.objects.filter(seq__gt=seq).values_list("action", flat=True)
+    return [a for a in actions if "denied" not in a and "fail" not in a and "read" not in a]
+
+
+def missing_headers(response: HttpResponseBase) -> list[str]:
+    missing = [h for h in REQUIRED_HEADERS if not response.has_header(h)]
+    csp = response.get("Content-Security-Policy", "")
+    if "unsafe-inline" in csp:
+        missing.append("CSP allows 'unsafe-inline'")
+    if response.get("X-Content-Type-Options", "") != "nosniff":
+        missing.append("nosniff")
+    if "no-store" not in response.get("Cache-Control", ""):
+        missing.append("Cache-Control: no-store")
+    return sorted(set(missing))
+
+
+class Matrix:
+    def __init__(self, world: SecurityWorld, figures: Figures) -> None:
+        self.world = world
+        self.figures = figures
+        self.api_client = Client()
+        # Every cell runs in a savepoint that is rolled back, so the state before each cell is
+        # this one: a refused write is compared with it.
+        self.baseline = _sensitive_counts()
+        self.baseline_seq = (
+            AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        )
+
+    # --- one request, in a savepoint that is always rolled back --------------------------
+
+    def _request(
+        self, persona: str, method: str, url: str, api: bool, write: bool, may_change: bool
+    ) -> tuple[HttpResponseBase, bool]:
+        """The response, and whether a write changed anything (rows or audit events)."""
+        client = self.api_client if api else self.world.clients[persona]
+        cookies = copy.deepcopy(client.cookies)
+        headers: dict[str, str] = {}
+        if api and persona in self.world.tokens:
+            headers["HTTP_AUTHORIZATION"] = f"Bearer {self.world.tokens[persona]}"
+        with transaction.atomic():
+            if api:
+                body = b"{}" if method in WRITE_METHODS else b""
+                response = client.generic(
+                    method, url, body, content_type="application/json", **headers
+                )
+            elif method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, {})
+            # Only a refused write needs the comparison (an accepted one may change anything).
+            changed = (
+                write
+                and (classify(response) != "ok" or not may_change)
+                and (_sensitive_counts() != self.baseline or bool(_audit_after(self.baseline_seq)))
+            )
+            transaction.set_rollback(True)
+        client.cookies = cookies
+        return response, changed
+
+    # --- judging ------------------------------------------------------------------------
+
+    def judge(
+        self,
+        *,
+        route: str,
+        rule: Rule,
+        method: str,
+        persona: str,
+        relation: str,
+        url: str,
+        api: bool,
+        ghost_status: int | None,
+    ) -> int:
+        write = method in WRITE_METHODS
+        permitted_set = rule.post if write else rule.get
+        permitted = persona in (permitted_set or ())
+        # An erased defender's stub may be listed or refused: either way nothing of them shows
+        # (their canaries are forbidden to everyone), which is what is asserted for it.
+        lenient = relation == "shredded"
+        visible = relation == "-" or (
+            relation != GHOST and relation in (rule.visible or VISIBLE).get(persona, set())
+        )
+        may_change = permitted and visible and not lenient
+        response, changed = self._request(persona, method, url, api, write, may_change)
+        status = response.status_code
+        outcome = classify(response)
+        verdict, detail = "ok", ""
+        body = body_of(response)
+        # What the request itself carried (the code in the URL, echoed in a form's "next") is
+        # not a disclosure.
+        leaked = [s for s in self.world.forbidden_strings(persona) if s in body and s not in url]
+        if outcome == "error":
+            verdict, detail = "error", f"{status}"
+        elif leaked:
+            verdict, detail = "leak", f"body contains {leaked[:3]}"
+        elif relation == GHOST:
+            if outcome == "ok":
+                verdict, detail = "leak", f"{status} on a nonexistent object"
+        elif not visible:
+            if outcome == "ok":
+                verdict, detail = "leak", f"{status} on a hidden object"
+            elif ghost_status is not None and status != ghost_status:
+                verdict, detail = "leak", f"{status}, but {ghost_status} when it does not exist"
+        elif lenient:
+            pass
+        elif permitted and outcome == "denied":
+            if not (rule.state_dependent and status == 403):
+                verdict, detail = "denied-unexpectedly", f"{status}"
+        elif rule.lists and not write and outcome in ("ok", "denied"):
+            pass  # a collection answers other roles 403 or only what they may see (checked)
+        elif (
+            not permitted
+            and outcome == "ok"
+            and not (rule.validates_first and write and not changed)
+        ):
+            verdict, detail = "leak", f"{status}: allowed to a role the table denies"
+        if write and outcome != "ok" and changed and verdict == "ok":
+            verdict, detail = "leak", f"{status}: refused, yet rows or audit events changed"
+        for header in missing_headers(response):
+            self.figures.missing_headers[header] += 1
+            if verdict == "ok":
+                verdict, detail = "header", header
+        self.figures.record(Cell(route, method, persona, relation, status, verdict, detail))
+        return status
+
+    # --- walking the routes -------------------------------------------------------------
+
+    def relations(self, rule: Rule) -> list[str]:
+        if rule.kind is None:
+            return ["-"]
+        present = [r for r in RELATIONS if self.world.ref(rule.kind, r) is not None]
+        return [GHOST, *present]
+
+    def page_url(self, route: PageRoute, rule: Rule, relation: str) -> str:
+        args = {}
+        for name in arguments(route.pattern):
+            if name in SIDE_ARGUMENTS:
+                args[name] = SIDE_ARGUMENTS[name]
+            elif rule.kind is None:
+                args[name] = "999999"
+            else:
+                args[name] = self.world.ref(rule.kind, relation) or GHOSTS.get(rule.kind, "X")
+        return fill(route.pattern, args)
+
+    def api_url(self, operation: ApiOperation, rule: Rule, relation: str) -> str:
+        import re
+
+        args = {}
+        for name in re.findall(r"\{(\w+)\}", operation.path):
+            if name in SIDE_ARGUMENTS:
+                args[name] = SIDE_ARGUMENTS[name]
+            elif rule.kind is None:
+                args[name] = "999999"
+            else:
+                args[name] = self.world.ref(rule.kind, relation) or GHOSTS.get(rule.kind, "X")
+        return fill_api(operation.path, args)
+
+    def cells(
+        self, key: str, rule: Rule, methods: list[str], url_for: Any, api: bool, personas
+    ) -> Iterator[None]:
+        for method in methods:
+            for persona in personas:
+                ghost_status = None
+                for relation in self.relations(rule):
+                    status = self.judge(
+                        route=key,
+                        rule=rule,
+                        method=method,
+                        persona=persona,
+                        relation=relation,
+                        url=url_for(relation),
+                        api=api,
+                        ghost_status=ghost_status,
+                    )
+                    if relation == GHOST:
+                        ghost_status = status
+                    yield None
