@@ -1,4 +1,5 @@
-"""`make verify`: run the verification drills (amparo/ops/tests, marker `drill`) and print their
+"""`make verify`: run the verification drills (amparo/ops/tests, marker `drill`) and the static
+analysis (bandit: no high-severity finding; the SBOM in var/sbom.cdx.json), and print their
 figures as a table, also written as JSON (var/verify.json by default).
 
     python scripts/verify.py [--json FILE] [--postgres URL]
@@ -36,6 +37,39 @@ def run_drills(figures: Path, database_url: str | None) -> tuple[int, float]:
     return done.returncode, time.monotonic() - started
 
 
+def static_analysis(sbom_path: Path) -> dict[str, object]:
+    """bandit over the code (high-severity findings fail the run; ruff's security rules run in
+    `make lint`), and the software bill of materials (scripts/sbom.py) of this installation."""
+    bandit = [sys.executable, "-m", "bandit", "-q", "-r", "amparo", "config", "scripts"]
+    done = subprocess.run(  # noqa: S603 - fixed argv
+        [*bandit, "-x", "*/tests/*,amparo/conftest.py", "-f", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    results = json.loads(done.stdout or "{}").get("results", [])
+    by_severity = {level: 0 for level in ("HIGH", "MEDIUM", "LOW")}
+    for finding in results:
+        by_severity[finding["issue_severity"]] = by_severity.get(finding["issue_severity"], 0) + 1
+    sbom = subprocess.run(  # noqa: S603 - fixed argv
+        [sys.executable, str(ROOT / "scripts" / "sbom.py"), "--out", str(sbom_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    components = len(json.loads(sbom_path.read_text())["components"]) if sbom.returncode == 0 else 0
+    return {
+        "part": "static analysis",
+        "bandit_high": by_severity["HIGH"],
+        "bandit_medium": by_severity["MEDIUM"],
+        "bandit_low": by_severity["LOW"],
+        "sbom": str(sbom_path.relative_to(ROOT)) if sbom.returncode == 0 else "FAILED",
+        "sbom_components": components,
+    }
+
+
 def table(parts: list[dict[str, object]]) -> str:
     lines = ["", "Verification figures", "=" * 20]
     for part in parts:
@@ -62,7 +96,10 @@ def main() -> int:
         if options.postgres:
             runs.append(("postgresql", *run_drills(figures, options.postgres)))
         parts = [json.loads(line) for line in figures.read_text().splitlines() if line.strip()]
+    static = static_analysis(ROOT / "var" / "sbom.cdx.json")
+    parts.append(static)
     passed = all(code == 0 for _name, code, _seconds in runs)
+    passed = passed and static["bandit_high"] == 0 and static["sbom_components"] != 0
     result = {
         "generated_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "passed": passed,
