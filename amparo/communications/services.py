@@ -12,7 +12,6 @@ import datetime
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -47,11 +46,11 @@ from amparo.communications.policies import (
 )
 from amparo.coordination.models import Task
 from amparo.coordination.services import task_open, tasks_close_for
-from amparo.core import crypto
 from amparo.core.codes import next_code
-from amparo.core.keystore import data_key_create, data_key_open
+from amparo.core.keystore import data_key_create
 from amparo.core.models import Counter
 from amparo.core.policy import deny, role_of
+from amparo.core.sealedfiles import seal_to_file, unseal_file
 from amparo.core.validation import Errors
 from amparo.core.vocab import CommunicationKind, Gender, ReplyKind, VisitStatus, codes
 from amparo.incidents.models import Incident
@@ -539,14 +538,8 @@ def reply_document_add(
         uploaded_by=_user(actor),
     )
     document.filename = os.path.basename(filename)[:255]
-    sealed = crypto.seal(data_key_open(reply.data_key), content, _document_aad(document))
     path = document_path(document)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-        handle.write(sealed)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
+    seal_to_file(path, reply.data_key, content, _document_aad(document))
     try:
         with transaction.atomic():
             document.save(force_insert=True)
@@ -568,11 +561,7 @@ def reply_document_read(*, actor: Any, document: ReplyDocument) -> bytes:
     """Decrypt a reply's document for the lead entity's letter staff; the read is audited."""
     if not sees_letter(actor, document.reply.communication):
         raise deny()
-    content = crypto.unseal(
-        data_key_open(document.data_key),
-        document_path(document).read_bytes(),
-        _document_aad(document),
-    )
+    content = unseal_file(document_path(document), document.data_key, _document_aad(document))
     audit_record(
         actor,
         "reply_document.read",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -15,10 +14,10 @@ from django.db import transaction
 
 from amparo.accounts.models import User
 from amparo.audit.services import audit_record
-from amparo.core import crypto
 from amparo.core.codes import next_code
-from amparo.core.keystore import data_key_create, data_key_open
+from amparo.core.keystore import data_key_create
 from amparo.core.policy import deny
+from amparo.core.sealedfiles import seal_to_file, unseal_file
 from amparo.core.validation import Errors
 from amparo.core.vocab import Context, DatePrecision, Perpetrator, Verification, Violation, codes
 from amparo.incidents.models import (
@@ -312,14 +311,8 @@ def attachment_add(
         uploaded_by=actor if isinstance(actor, User) else None,
     )
     attachment.filename = os.path.basename(filename)[:255]
-    sealed = crypto.seal(data_key_open(incident.data_key), content, _attachment_aad(attachment))
     path = attachment_path(attachment)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-        handle.write(sealed)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
+    seal_to_file(path, incident.data_key, content, _attachment_aad(attachment))
     try:
         with transaction.atomic():
             attachment.save(force_insert=True)
@@ -343,10 +336,8 @@ def attachment_add(
 
 def attachment_read(*, actor: Any, attachment: Attachment) -> bytes:
     """Decrypt an attachment for a visible incident (callers fetch it through the selector)."""
-    content = crypto.unseal(
-        data_key_open(attachment.data_key),
-        attachment_path(attachment).read_bytes(),
-        _attachment_aad(attachment),
+    content = unseal_file(
+        attachment_path(attachment), attachment.data_key, _attachment_aad(attachment)
     )
     audit_record(
         actor,

@@ -13,7 +13,6 @@ import hashlib
 import io
 import os
 import secrets
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -28,8 +27,9 @@ from amparo.coordination.models import Task
 from amparo.coordination.services import task_open
 from amparo.core import crypto
 from amparo.core.codes import next_code
-from amparo.core.keystore import data_key_create, data_key_open, data_key_shred, index_key
+from amparo.core.keystore import data_key_create, data_key_shred, index_key
 from amparo.core.policy import deny, role_of
+from amparo.core.sealedfiles import seal_to_file, unseal_file
 from amparo.core.validation import Errors
 from amparo.core.vocab import Violation, codes
 from amparo.earlywarning.models import Event
@@ -203,25 +203,15 @@ def _file_store(report: SelfReport, checked: CheckedFile) -> tuple[ReportFile, P
         sha256=hashlib.sha256(checked.content).hexdigest(),
     )
     report_file.filename = checked.name
-    sealed = crypto.seal(data_key_open(report.data_key), checked.content, _file_aad(report_file))
     path = report_file_path(report_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
-        handle.write(sealed)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(handle.name, path)
+    seal_to_file(path, report.data_key, checked.content, _file_aad(report_file))
     return report_file, path
 
 
 def report_file_read(report_file: ReportFile) -> bytes:
     """The file's content, while the report waits (once accepted the file is on the incident,
     and this copy is gone)."""
-    return crypto.unseal(
-        data_key_open(report_file.data_key),
-        report_file_path(report_file).read_bytes(),
-        _file_aad(report_file),
-    )
+    return unseal_file(report_file_path(report_file), report_file.data_key, _file_aad(report_file))
 
 
 def report_file_open(*, actor: Any, report_file: ReportFile) -> bytes:
