@@ -50,7 +50,7 @@ from amparo.core.codes import next_code
 from amparo.core.keystore import data_key_create
 from amparo.core.models import Counter
 from amparo.core.policy import deny, role_of
-from amparo.core.sealedfiles import seal_to_file, unseal_file
+from amparo.core.sealedfiles import read_upload, seal_to_file, unseal_file
 from amparo.core.validation import Errors
 from amparo.core.vocab import CommunicationKind, Gender, ReplyKind, VisitStatus, codes
 from amparo.incidents.models import Incident
@@ -522,13 +522,7 @@ def reply_document_add(
     evidence is stored: amparo.incidents.services.attachment_add)."""
     if not may_follow(actor, reply.communication):
         raise deny()
-    content = upload.read(settings.AMPARO_MAX_ATTACHMENT_BYTES + 1)
-    errors = Errors()
-    if len(content) > settings.AMPARO_MAX_ATTACHMENT_BYTES:
-        errors.add("document", "The file is larger than the limit.")
-    if not filename.strip():
-        errors.add("document", "The file has no name.")
-    errors.raise_if_any()
+    content = read_upload(upload, filename, field="document")
     document = ReplyDocument(
         reply=reply,
         data_key=reply.data_key,

@@ -17,7 +17,7 @@ from amparo.audit.services import audit_record
 from amparo.core.codes import next_code
 from amparo.core.keystore import data_key_create
 from amparo.core.policy import deny
-from amparo.core.sealedfiles import seal_to_file, unseal_file
+from amparo.core.sealedfiles import read_upload, seal_to_file, unseal_file
 from amparo.core.validation import Errors
 from amparo.core.vocab import Context, DatePrecision, Perpetrator, Verification, Violation, codes
 from amparo.incidents.models import (
@@ -295,13 +295,7 @@ def attachment_add(
     """Hash the original (chain of custody), encrypt it under the incident's key, store it."""
     if not may_change_incident(actor, incident):
         raise deny()
-    content = upload.read(settings.AMPARO_MAX_ATTACHMENT_BYTES + 1)
-    errors = Errors()
-    if len(content) > settings.AMPARO_MAX_ATTACHMENT_BYTES:
-        errors.add("file", "The file is larger than the limit.")
-    if not filename.strip():
-        errors.add("file", "The file has no name.")
-    errors.raise_if_any()
+    content = read_upload(upload, filename, field="file")
     attachment = Attachment(
         incident=incident,
         data_key=incident.data_key,

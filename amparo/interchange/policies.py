@@ -21,6 +21,12 @@ def may_export(actor: Any, *, pseudonymise: bool) -> bool:
     return role == Role.ANALYST and pseudonymise
 
 
+def may_export_aggregates(actor: Any) -> bool:
+    """Counts without identities (the HXL file): case staff and analysts, of the incidents
+    they see."""
+    return role_of(actor) in {"system", Role.COORDINATOR, Role.CASE_OFFICER, Role.ANALYST}
+
+
 def export_refusal(actor: Any) -> str:
     if role_of(actor) == Role.ANALYST:
         return "Analysts may export pseudonymised records only: add --pseudonymise."

@@ -21,14 +21,14 @@ from django.db import transaction
 from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import TruncMonth
 
-from amparo.accounts.models import Role
 from amparo.audit.services import audit_record
-from amparo.core.policy import deny, role_of
+from amparo.core.policy import deny
 from amparo.core.vocab import STATE_PERPETRATORS, Perpetrator
 from amparo.incidents.models import Incident, IncidentViolation
 from amparo.incidents.policies import incident_scope
 from amparo.interchange.formats import huridocs
 from amparo.interchange.formats.tabular import neutralise
+from amparo.interchange.policies import may_export_aggregates
 
 HEADER = [
     "Country",
@@ -54,11 +54,6 @@ HASHTAGS = [
 
 def min_count() -> int:
     return int(getattr(settings, "AMPARO_REPORT_MIN_COUNT", 3))
-
-
-def may_export_aggregates(actor: Any) -> bool:
-    """Counts without identities: case staff and analysts, of the incidents they see."""
-    return role_of(actor) in {"system", Role.COORDINATOR, Role.CASE_OFFICER, Role.ANALYST}
 
 
 def _group() -> Case:
