@@ -49,13 +49,12 @@ test-postgres: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PY) -m pytest -q
 
 # The verification drills and their figures (docs/security.md): backup and restore, kill -9
-# of the server, plaintext canaries, key rotation and shredding, audit tampering. Figures also
-# go to var/verify.json (or VERIFY_JSON); VERIFY_DATABASE_URL=postgres://... repeats them on
-# PostgreSQL. Then the security suite and its figures: authorization matrix, field rules,
-# headers, API fuzzing (docs/authorization.md).
+# of the server, plaintext canaries, key rotation and shredding, audit tampering, sessions and
+# login, uploads, load; then the security suite (authorization matrix, field rules, headers,
+# API fuzzing: docs/authorization.md) and the static analysis. VERIFY_DATABASE_URL=postgres://...
+# repeats the drills on PostgreSQL. Every figure goes to var/verify.json (or VERIFY_JSON).
 verify: $(STAMP)
 	$(PY) scripts/verify.py $(if $(VERIFY_JSON),--json $(VERIFY_JSON))
-	$(PY) -m pytest -q -s amparo/tests/security
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

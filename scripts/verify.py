@@ -1,11 +1,13 @@
-"""`make verify`: run the verification drills (amparo/ops/tests, marker `drill`) and the static
-analysis (bandit: no high-severity finding; the SBOM in var/sbom.cdx.json), and print their
-figures as a table, also written as JSON (var/verify.json by default).
+"""`make verify`: run the verification drills (amparo/ops/tests, marker `drill`), the security
+suite (amparo/tests/security: authorization matrix, field rules, headers, API fuzzing) and the
+static analysis (bandit: no high-severity finding; the SBOM in var/sbom.cdx.json), and print
+their figures as a table, also written as JSON (var/verify.json by default).
 
     python scripts/verify.py [--json FILE] [--postgres URL]
 
 With --postgres (or VERIFY_DATABASE_URL) the drills that do not start a server run a second
-time on that PostgreSQL server. Exit status: pytest's (non-zero when any drill failed).
+time on that PostgreSQL server. Exit status: non-zero when any drill or security test failed,
+or bandit found a high-severity issue.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DRILLS = "amparo/ops/tests"
+SECURITY = "amparo/tests/security"
 
 
 def run_drills(figures: Path, database_url: str | None) -> tuple[int, float]:
@@ -32,6 +35,16 @@ def run_drills(figures: Path, database_url: str | None) -> tuple[int, float]:
         argv += ["-k", "not crash"]  # the crash drill serves its own SQLite data directory
     else:
         env.pop("DATABASE_URL", None)
+    started = time.monotonic()
+    done = subprocess.run(argv, env=env, cwd=ROOT, check=False)  # noqa: S603 - fixed argv
+    return done.returncode, time.monotonic() - started
+
+
+def run_security_suite(figures: Path) -> tuple[int, float]:
+    """The security suite on SQLite (its own test database), figures into the same file."""
+    env = {**os.environ, "AMPARO_VERIFY_FIGURES": str(figures)}
+    env.pop("DATABASE_URL", None)
+    argv = [sys.executable, "-m", "pytest", SECURITY, "-q", "-s"]
     started = time.monotonic()
     done = subprocess.run(argv, env=env, cwd=ROOT, check=False)  # noqa: S603 - fixed argv
     return done.returncode, time.monotonic() - started
@@ -95,6 +108,7 @@ def main() -> int:
         runs = [("sqlite", *run_drills(figures, None))]
         if options.postgres:
             runs.append(("postgresql", *run_drills(figures, options.postgres)))
+        runs.append(("security suite (sqlite)", *run_security_suite(figures)))
         parts = [json.loads(line) for line in figures.read_text().splitlines() if line.strip()]
     static = static_analysis(ROOT / "var" / "sbom.cdx.json")
     parts.append(static)
@@ -114,9 +128,8 @@ def main() -> int:
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     sys.stdout.write(table(parts) + "\n")
     for name, code, seconds in runs:
-        sys.stdout.write(
-            f"\ndrills on {name}: {'passed' if code == 0 else 'FAILED'} ({seconds:.0f} s)"
-        )
+        what = name if name.startswith("security") else f"drills on {name}"
+        sys.stdout.write(f"\n{what}: {'passed' if code == 0 else 'FAILED'} ({seconds:.0f} s)")
     sys.stdout.write(f"\nFigures written to {out}\n")
     return 0 if passed else 1
 
