@@ -22,6 +22,7 @@ from amparo.core.vocab import GRAVE_VIOLATIONS
 from amparo.demo import synthetic as words
 from amparo.demo.communications_demo import load_communications_demo
 from amparo.demo.coordination_demo import load_coordination_demo
+from amparo.demo.investigations_demo import load_investigations_demo
 from amparo.demo.measures_demo import load_measures_demo
 from amparo.demo.risk_demo import load_risk_demo
 from amparo.demo.synthetic import REGIONS, Region
@@ -545,6 +546,7 @@ class Writer:
         load_risk_demo(self)
         load_measures_demo(self)
         load_communications_demo(self)
+        load_investigations_demo(self)
         return self.counts
 
     def _user(self, username: str, role: str, entity: Entity | None, **extra: object) -> None:

@@ -130,3 +130,39 @@ def test_demo_is_refused_in_production():
     ):
         call_command("demo", "--no-serve", stdout=io.StringIO())
     assert not Defender.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_grave_incidents_have_investigation_histories():
+    from amparo.core.vocab import GRAVE_VIOLATIONS
+    from amparo.investigations.models import Investigation, InvestigationUpdate
+
+    load_demo(size=SMALL, today=TODAY)
+    investigations = Investigation.objects.select_related("incident")
+    stages = sorted(investigations.values_list("stage", flat=True))
+    # Fixed by the demo's seeds: most stall at a complaint, one conviction.
+    assert stages == [
+        *["complaint_filed"] * 5,
+        "convicted",
+        *["investigation_opened"] * 2,
+    ]
+    order = [
+        "complaint_filed",
+        "investigation_opened",
+        "suspect_identified",
+        "charged",
+        "trial",
+    ]
+    for investigation in investigations:
+        assert set(investigation.incident.violation_codes) & GRAVE_VIOLATIONS
+        history = list(
+            InvestigationUpdate.objects.filter(investigation=investigation).order_by("on", "pk")
+        )
+        days = [update.on for update in history]
+        assert days == sorted(days)
+        assert investigation.incident.date <= days[0] and days[-1] <= TODAY
+        walked = [update.stage for update in history]
+        assert walked[0] == "complaint_filed"
+        assert [s for s in walked if s in order] == order[: len([s for s in walked if s in order])]
+        assert walked[-1] == investigation.stage
+    assert audit_verify().ok
