@@ -77,7 +77,7 @@ def measure_web(
         wait_until_up(HOST, port, "/healthz")
         results = []
         for target in targets(fixture):
-            _check(port, target)
+            check_answers(port, target)
             for clients in CONCURRENCY:
                 figures = run_load(
                     host=HOST, port=port, target=target, clients=clients, seconds=seconds
@@ -100,7 +100,7 @@ def measure_web(
     }
 
 
-def _check(port: int, target: Target) -> None:
+def check_answers(port: int, target: Target) -> None:
     """One request before the load: a page that does not answer 200 is a bench error, not a
     figure."""
     figures = run_load(host=HOST, port=port, target=target, clients=1, seconds=0.01)

@@ -16,8 +16,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from amparo.bench.database import postgres_url, scratch_postgres
 
 AMPARO = (sys.executable, "-m", "amparo.cli")
 
@@ -34,7 +38,8 @@ def free_port(first: int = 8150, last: int = 8199) -> int:
 
 
 def scratch_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """A development installation of its own: SQLite in data_dir, development keys."""
+    """A development installation of its own: data_dir (SQLite there unless extra names a
+    DATABASE_URL: the caller's is never inherited), development keys."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -48,6 +53,20 @@ def scratch_env(data_dir: Path, **extra: str) -> dict[str, str]:
         **extra,
     )
     return env
+
+
+@contextlib.contextmanager
+def scratch_installation(workdir: Path, **extra: str) -> Iterator[tuple[dict[str, str], str]]:
+    """The environment of an installation of its own in workdir/data, and its database vendor:
+    SQLite in that directory or, when DATABASE_URL names a PostgreSQL server, a throw-away
+    database created on that server and dropped afterwards (the server itself is left alone)."""
+    server_url = postgres_url()
+    if server_url is None:
+        yield scratch_env(workdir / "data", **extra), "sqlite"
+        return
+    name = f"amparo_drill_{uuid.uuid4().hex[:8]}"
+    with scratch_postgres(server_url, name) as url:
+        yield scratch_env(workdir / "data", DATABASE_URL=url, **extra), "postgresql"
 
 
 def amparo(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -1,4 +1,5 @@
-"""Drill: acknowledged writes survive `kill -9` of the real server (figures in make verify)."""
+"""Drill: acknowledged writes survive `kill -9` of the real server, on SQLite and on PostgreSQL
+(with DATABASE_URL: a throw-away database on that server). Figures in make verify."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.drill
 
 def test_no_acknowledged_write_is_lost_to_kill_9(tmp_path):
     result = crash_drill(tmp_path)
-    report("crash[sqlite]", **vars(result))
+    report(f"crash[{result.database}]", **vars(result))
     assert result.acknowledged >= 100
     assert result.lost == 0
     assert result.audit_missing == 0
