@@ -9,7 +9,6 @@ across every kind of letter (UN practice), without gaps or duplicates even under
 from __future__ import annotations
 
 import datetime
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -50,7 +49,8 @@ from amparo.core.codes import next_code
 from amparo.core.keystore import data_key_create
 from amparo.core.models import Counter
 from amparo.core.policy import deny, role_of
-from amparo.core.sealedfiles import read_upload, seal_to_file, unseal_file
+from amparo.core.sealedfiles import seal_to_file, unseal_file
+from amparo.core.uploads import upload_check
 from amparo.core.validation import Errors
 from amparo.core.vocab import CommunicationKind, Gender, ReplyKind, VisitStatus, codes
 from amparo.incidents.models import Incident
@@ -518,22 +518,23 @@ def document_path(document: ReplyDocument) -> Path:
 def reply_document_add(
     *, actor: Any, reply: Reply, upload: IO[bytes], filename: str, content_type: str
 ) -> ReplyDocument:
-    """Hash the original, encrypt it under the communication's key, store it (as incident
-    evidence is stored: amparo.incidents.services.attachment_add)."""
+    """Check the file, hash the original, encrypt it under the communication's key, store it
+    (as incident evidence is stored: amparo.incidents.services.attachment_add). The declared
+    `content_type` is not trusted: the stored type is the one found in the content."""
     if not may_follow(actor, reply.communication):
         raise deny()
-    content = read_upload(upload, filename, field="document")
+    checked = upload_check(upload, filename, field="document")
     document = ReplyDocument(
         reply=reply,
         data_key=reply.data_key,
-        content_type=(content_type or "application/octet-stream")[:100],
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
         uploaded_by=_user(actor),
     )
     document.filename = os.path.basename(filename)[:255]
     path = document_path(document)
-    seal_to_file(path, reply.data_key, content, _document_aad(document))
+    seal_to_file(path, reply.data_key, checked.content, _document_aad(document))
     try:
         with transaction.atomic():
             document.save(force_insert=True)
@@ -543,7 +544,11 @@ def reply_document_add(
                 object_type="reply_document",
                 object_id=document.pk,
                 fields=["filename", "content"],
-                detail={"reply": reply.external_id, "sha256": document.sha256},
+                detail={
+                    "reply": reply.external_id,
+                    "sha256": document.sha256,
+                    "size": document.size,
+                },
             )
     except Exception:
         path.unlink(missing_ok=True)

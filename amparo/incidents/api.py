@@ -7,7 +7,7 @@ may see: any other reference is "unknown" (422), never "exists but hidden".
 from __future__ import annotations
 
 import base64
-import binascii
+import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -16,9 +16,11 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from ninja import File, Query, Router, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from amparo.core.api_auth import api_actor
+from amparo.core.crypto import Shredded
 from amparo.core.policy import deny, sees_identities
 from amparo.core.schemas import error_responses, invalid, page, reject_unknown_params
 from amparo.incidents.models import Incident
@@ -336,7 +338,7 @@ def attachment_upload(
 
 @router.get(
     "/incidents/{code}/attachments/{attachment_id}",
-    response={200: None, **error_responses(401, 403, 404, 503)},
+    response={200: None, **error_responses(401, 403, 404, 410, 503)},
     openapi_extra={
         "responses": {
             200: {
@@ -359,15 +361,18 @@ def attachment_download(request: HttpRequest, code: str, attachment_id: str) -> 
     except ValueError:
         raise Http404("Not found.") from None
     attachment = attachment_get(actor=actor, incident=incident, attachment_id=attachment_pk)
-    content = attachment_read(actor=actor, attachment=attachment)
+    try:
+        content = attachment_read(actor=actor, attachment=attachment)
+    except Shredded:
+        # The defender was erased: their evidence is gone for good (the page answers 410 too).
+        raise HttpError(410, "This evidence was erased.") from None
     response = HttpResponse(content, content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"{incident.code}-{attachment.pk}.bin"
     )
     response["Content-Length"] = str(len(content))
-    try:
-        digest = base64.b64encode(binascii.unhexlify(attachment.sha256)).decode("ascii")
-        response["Repr-Digest"] = f"sha-256=:{digest}:"
-    except (binascii.Error, ValueError):
-        pass
+    # Of what is served: the shared copy of an image differs from the original (its SHA-256 at
+    # intake is in the attachment's record and audit event).
+    digest = base64.b64encode(hashlib.sha256(content).digest()).decode("ascii")
+    response["Repr-Digest"] = f"sha-256=:{digest}:"
     return response

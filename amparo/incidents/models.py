@@ -133,6 +133,9 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.BigIntegerField()
     sha256 = models.CharField(max_length=64)
+    # The shared copy (images only): re-encoded without metadata, sealed beside the original;
+    # empty when the file has none and the original is what is served.
+    shared_sha256 = models.CharField(max_length=64, blank=True, default="")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -143,3 +146,7 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return str(self.id)
+
+    @property
+    def has_shared_copy(self) -> bool:
+        return bool(self.shared_sha256)

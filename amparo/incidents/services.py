@@ -17,7 +17,8 @@ from amparo.audit.services import audit_record
 from amparo.core.codes import next_code
 from amparo.core.keystore import data_key_create
 from amparo.core.policy import deny
-from amparo.core.sealedfiles import read_upload, seal_to_file, unseal_file
+from amparo.core.sealedfiles import seal_to_file, unseal_file
+from amparo.core.uploads import upload_check
 from amparo.core.validation import Errors
 from amparo.core.vocab import Context, DatePrecision, Perpetrator, Verification, Violation, codes
 from amparo.incidents.models import (
@@ -285,29 +286,52 @@ def _attachment_aad(attachment: Attachment) -> bytes:
     return f"amparo|attachment|{attachment.pk}|{attachment.data_key_id}".encode()
 
 
+def _shared_aad(attachment: Attachment) -> bytes:
+    return f"amparo|attachment-shared|{attachment.pk}|{attachment.data_key_id}".encode()
+
+
 def attachment_path(attachment: Attachment) -> Path:
     return Path(settings.AMPARO_ATTACHMENTS_DIR) / f"{attachment.pk}.bin"
+
+
+def attachment_shared_path(attachment: Attachment) -> Path:
+    return Path(settings.AMPARO_ATTACHMENTS_DIR) / f"{attachment.pk}.shared.bin"
+
+
+def attachment_files(attachment: Attachment) -> list[tuple[Path, bytes]]:
+    """The sealed files of an attachment with their associated data: the original, then the
+    shared copy when there is one (re-sealing under another key must move both)."""
+    files = [(attachment_path(attachment), _attachment_aad(attachment))]
+    if attachment.has_shared_copy:
+        files.append((attachment_shared_path(attachment), _shared_aad(attachment)))
+    return files
 
 
 def attachment_add(
     *, actor: Any, incident: Incident, upload: IO[bytes], filename: str, content_type: str
 ) -> Attachment:
-    """Hash the original (chain of custody), encrypt it under the incident's key, store it."""
+    """Check the file, hash the original (chain of custody), derive the shared copy of an
+    image (no metadata), seal both under the incident's key, store them. The declared
+    `content_type` is not trusted: the stored type is the one found in the content."""
     if not may_change_incident(actor, incident):
         raise deny()
-    content = read_upload(upload, filename, field="file")
+    checked = upload_check(upload, filename, field="file")
     attachment = Attachment(
         incident=incident,
         data_key=incident.data_key,
-        content_type=(content_type or "application/octet-stream")[:100],
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        shared_sha256=checked.shared_sha256,
         uploaded_by=actor if isinstance(actor, User) else None,
     )
     attachment.filename = os.path.basename(filename)[:255]
-    path = attachment_path(attachment)
-    seal_to_file(path, incident.data_key, content, _attachment_aad(attachment))
+    contents = [checked.content] + ([checked.shared_copy] if checked.shared_copy else [])
+    written = []
     try:
+        for (path, aad), content in zip(attachment_files(attachment), contents, strict=True):
+            written.append(path)
+            seal_to_file(path, incident.data_key, content, aad)
         with transaction.atomic():
             attachment.save(force_insert=True)
             audit_record(
@@ -320,25 +344,34 @@ def attachment_add(
                     "incident": incident.code,
                     "sha256": attachment.sha256,
                     "size": attachment.size,
+                    **({"shared_sha256": attachment.shared_sha256} if checked.shared_copy else {}),
                 },
             )
     except Exception:
-        path.unlink(missing_ok=True)
+        for path in written:
+            path.unlink(missing_ok=True)
         raise
     return attachment
 
 
-def attachment_read(*, actor: Any, attachment: Attachment) -> bytes:
-    """Decrypt an attachment for a visible incident (callers fetch it through the selector)."""
-    content = unseal_file(
-        attachment_path(attachment), attachment.data_key, _attachment_aad(attachment)
-    )
+def attachment_read(*, actor: Any, attachment: Attachment, original: bool = False) -> bytes:
+    """Decrypt an attachment for a visible incident (callers fetch it through the selector):
+    the shared copy when there is one; the original only when asked for, and only for those
+    who may change the incident (chain of custody), audited as a distinct action."""
+    if original and not may_change_incident(actor, attachment.incident):
+        raise deny()
+    files = attachment_files(attachment)
+    path, aad = files[0] if original else files[-1]
+    content = unseal_file(path, attachment.data_key, aad)
     audit_record(
         actor,
-        "attachment.read",
+        "attachment.read_original" if original else "attachment.read",
         object_type="attachment",
         object_id=attachment.pk,
         fields=["filename", "content"],
-        detail={"incident": attachment.incident.code},
+        detail={
+            "incident": attachment.incident.code,
+            "sha256": hashlib.sha256(content).hexdigest(),
+        },
     )
     return content

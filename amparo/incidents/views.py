@@ -252,6 +252,7 @@ def _attachment_rows(actor: Any, incident: Incident, sealed: bool) -> list[dict[
                 "sha256": attachment.sha256,
                 "uploaded_at": attachment.uploaded_at,
                 "content_type": attachment.content_type,
+                "has_shared_copy": attachment.has_shared_copy,
             }
         )
     return rows
@@ -361,8 +362,11 @@ def attachment_download_view(request: HttpRequest, code: str, attachment_id: Any
     attachment = attachment_get(actor=actor, incident=incident, attachment_id=attachment_id)
     if not sees_identities(actor):
         raise PermissionDenied  # evidence is case content: pseudonymised roles never open it
+    # The shared copy (no metadata) unless the original is asked for, by whoever may change
+    # the incident (the service refuses the others before reading anything).
+    original = request.GET.get("original") == "1"
     try:
-        content = attachment_read(actor=actor, attachment=attachment)
+        content = attachment_read(actor=actor, attachment=attachment, original=original)
     except CryptoError:
         return render(request, "errors/410.html", status=410)
     # Served as an opaque download whatever it claims to be, so it can never run in this origin.

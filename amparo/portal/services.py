@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ from amparo.core.codes import next_code
 from amparo.core.keystore import data_key_create, data_key_shred, index_key
 from amparo.core.policy import deny, role_of
 from amparo.core.sealedfiles import seal_to_file, unseal_file
+from amparo.core.uploads import upload_check
 from amparo.core.validation import Errors
 from amparo.core.vocab import Violation, codes
 from amparo.earlywarning.models import Event
@@ -55,16 +57,23 @@ REVIEW_HOURS = 48
 DAY = datetime.timedelta(days=1)
 TARGETS = ("self", "other")
 
-# What a file must start with to be stored as that type: the content decides, not the name.
-FILE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "application/pdf": (b"%PDF-",),
-    "audio/ogg": (b"OggS",),
-    "audio/mpeg": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
-}
-ALLOWED_FILE_TYPES = ("JPEG", "PNG", "GIF", "WebP", "PDF", "MP4/M4A", "OGG", "MP3", "plain text")
+# What the portal says it accepts; amparo.core.uploads decides, by content.
+ALLOWED_FILE_TYPES = (
+    "JPEG",
+    "PNG",
+    "GIF",
+    "WebP",
+    "TIFF",
+    "PDF",
+    "MP4/M4A/MOV",
+    "WebM",
+    "OGG",
+    "MP3",
+    "WAV",
+    "Word/Excel/PowerPoint (docx, xlsx, pptx)",
+    "OpenDocument (odt, ods, odp)",
+    "plain text",
+)
 
 
 @dataclass
@@ -145,42 +154,23 @@ def followup_digest(code: str) -> str:
 # Files ----------------------------------------------------------------------------------------
 
 
-def _sniff(content: bytes) -> str | None:
-    for content_type, signatures in FILE_SIGNATURES.items():
-        if content.startswith(signatures):
-            return content_type
-    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
-        return "image/webp"
-    if content[4:8] == b"ftyp":
-        return "video/mp4"
-    if b"\x00" not in content[:4096]:
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        return "text/plain"
-    return None
-
-
 def files_check(uploads: list[Upload]) -> list[CheckedFile]:
-    """Read and check the files: how many, how large, and of an allowed type by content."""
+    """Read and check the files: how many, and each by amparo.core.uploads (size, type by
+    content, archives, images); every problem is reported, no file is kept if one fails."""
     errors = Errors()
     if len(uploads) > MAX_FILES:
         errors.add("files", f"Send at most {MAX_FILES} files.")
         errors.raise_if_any()
-    limit = settings.AMPARO_MAX_ATTACHMENT_BYTES
     checked = []
     for upload in uploads:
-        content = upload.handle.read(limit + 1)
-        if len(content) > limit:
-            errors.add("files", "A file is larger than the limit.")
-            continue
-        content_type = _sniff(content) if content else None
-        if content_type is None:
-            errors.add("files", "A file is of a type that is not accepted.")
-            continue
         name = os.path.basename(upload.name or "").strip()[:255] or "file"
-        checked.append(CheckedFile(name, content_type, content))
+        try:
+            accepted = upload_check(upload.handle, name, field="files")
+        except ValidationError as error:
+            for message in error.message_dict["files"]:
+                errors.add("files", message)
+            continue
+        checked.append(CheckedFile(name, accepted.content_type, accepted.content))
     errors.raise_if_any()
     return checked
 

@@ -442,21 +442,22 @@ def _stage_attachments(old: DataKey, new: DataKey) -> list[tuple[Path, Path]]:
     """Re-seal the evidence files under the new key into staging files beside them; they
     replace the originals once the transaction commits (until then the originals stay valid)."""
     from amparo.incidents.models import Attachment
-    from amparo.incidents.services import _attachment_aad, attachment_path
+    from amparo.incidents.services import attachment_files
 
     staged = []
     try:
         for attachment in Attachment.objects.filter(data_key=old):
-            path = attachment_path(attachment)
-            content = crypto.unseal(
-                data_key_open(old), path.read_bytes(), _attachment_aad(attachment)
-            )
+            # The original and its shared copy; the associated data names the key, so the
+            # old files are read before the key changes and sealed with the new data after.
+            contents = [
+                crypto.unseal(data_key_open(old), path.read_bytes(), aad)
+                for path, aad in attachment_files(attachment)
+            ]
             attachment.data_key = new
-            staging = path.with_name(path.name + ".merge")
-            staging.write_bytes(
-                crypto.seal(data_key_open(new), content, _attachment_aad(attachment))
-            )
-            staged.append((staging, path))
+            for (path, aad), content in zip(attachment_files(attachment), contents, strict=True):
+                staging = path.with_name(path.name + ".merge")
+                staging.write_bytes(crypto.seal(data_key_open(new), content, aad))
+                staged.append((staging, path))
     except Exception:
         _discard(staged)
         raise

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from amparo.accounts.services import api_token_create
 from amparo.audit.models import AuditEvent
+from amparo.core.tests.samples import image
 from amparo.incidents.models import Attachment, Incident
 from amparo.incidents.services import IncidentData, attachment_add, incident_record
 from amparo.registry.services import (
@@ -525,17 +526,21 @@ def evidence(inc, officer):
 
 
 def test_upload_attachment(client, officer, inc):
-    bearer(officer)
+    photo = image("JPEG")  # a real one: an image that does not decode is refused
     response = client.post(
         f"{API}/incidents/{inc.threat.code}/attachments",
-        {"file": SimpleUploadedFile("photo.jpg", b"\xff\xd8jpeg", "image/jpeg")},
+        {"file": SimpleUploadedFile("photo.jpg", photo, "text/plain")},
         **bearer(officer),
     )
     assert response.status_code == 201
     body = response.json()
     attachment = Attachment.objects.get(pk=body["id"])
-    assert (body["filename"], body["content_type"], body["size"]) == ("photo.jpg", "image/jpeg", 6)
-    assert body["sha256"] == hashlib.sha256(b"\xff\xd8jpeg").hexdigest() == attachment.sha256
+    assert (body["filename"], body["content_type"], body["size"]) == (
+        "photo.jpg",
+        "image/jpeg",  # by content, whatever was declared
+        len(photo),
+    )
+    assert body["sha256"] == hashlib.sha256(photo).hexdigest() == attachment.sha256
     assert body["incident"] == inc.threat.code
     assert AuditEvent.objects.filter(action="attachment.create", object_id=body["id"]).exists()
 

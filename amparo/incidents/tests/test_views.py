@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from amparo.audit.models import AuditEvent
+from amparo.core.tests.samples import image
 from amparo.incidents.models import Attachment, Incident
 from amparo.incidents.services import IncidentData, attachment_add, incident_record
 from amparo.registry.services import (
@@ -195,7 +196,7 @@ def test_record_form_is_prefilled_from_the_defender(officer, defender, relative)
 
 @pytest.mark.django_db
 def test_record_an_incident_with_evidence(officer, defender, relative):
-    photo = SimpleUploadedFile("nota amenaza.jpg", b"\xff\xd8fake-jpeg", content_type="image/jpeg")
+    photo = SimpleUploadedFile("nota amenaza.jpg", image("JPEG"), content_type="image/jpeg")
     response = logged_in(officer).post(
         reverse("incidents:incident_create"),
         {**record_form(defender), "victim_persons": [relative.external_id], "evidence": photo},
@@ -209,7 +210,7 @@ def test_record_an_incident_with_evidence(officer, defender, relative):
     assert list(incident.victim_defenders.all()) == [defender]
     assert list(incident.victim_persons.all()) == [relative]
     attachment = Attachment.objects.get()
-    assert attachment.incident == incident and attachment.size == len(b"\xff\xd8fake-jpeg")
+    assert attachment.incident == incident and attachment.size == len(image("JPEG"))
     assert AuditEvent.objects.filter(action="incident.create").count() == 1
     assert AuditEvent.objects.filter(action="attachment.create").count() == 1
 
@@ -302,7 +303,7 @@ def test_edit_denied(request, defender, incident, persona, status):
 # --- evidence ----------------------------------------------------------------------------------
 
 
-def _attach(officer, incident, name="note.jpg", content=b"<html><script>alert(1)</script>"):
+def _attach(officer, incident, name="note.jpg", content=b"%PDF-1.7 <b>alert(1)</b>"):
     return attachment_add(
         actor=officer,
         incident=incident,
@@ -318,7 +319,7 @@ def test_download_is_an_opaque_attachment(officer, incident):
     url = reverse("incidents:attachment_download", args=[incident.code, attachment.pk])
     response = logged_in(officer).get(url)
     assert response.status_code == 200
-    assert response.content == b"<html><script>alert(1)</script>"
+    assert response.content == b"%PDF-1.7 <b>alert(1)</b>"
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"] == 'attachment; filename="note.jpg"'
     assert AuditEvent.objects.filter(action="attachment.read", actor_id=officer.pk).count() == 1
@@ -452,7 +453,7 @@ def test_journey_a_death_threat_at_night(officer, defender):
     form = client.get(link)
     assert f'value="{defender.code}"' in form.content.decode()
 
-    photo = SimpleUploadedFile("IMG_2340.jpg", b"\xff\xd8note", content_type="image/jpeg")
+    photo = SimpleUploadedFile("IMG_2340.jpg", image("JPEG"), content_type="image/jpeg")
     response = client.post(link, {**record_form(defender), "evidence": photo})
     incident = Incident.objects.get()
     assert response["Location"] == detail_url(incident)

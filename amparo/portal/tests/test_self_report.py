@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from amparo.audit.models import AuditEvent
 from amparo.coordination.models import Task
+from amparo.core.tests.samples import image
 from amparo.portal.models import ReportFile, SelfReport
 from amparo.portal.services import ReportContent, followup_digest, report_file_path
 from amparo.tests.helpers import assert_no_inline_script, logged_in
@@ -22,7 +23,7 @@ from .conftest import CANARY, report_post
 
 pytestmark = pytest.mark.django_db
 FOLLOWUP = re.compile(r"\b([2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4})\b")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = image("PNG")  # a real one: an image that does not decode is refused
 
 
 def _submit(client, **overrides):
