@@ -182,6 +182,14 @@ AXES_LOCKOUT_CALLABLE = "amparo.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Beyond the pair, refused before any hashing (amparo.accounts.views.login_refused), with a
+# back-off from half the limit: an address failing across usernames; a username failing across
+# addresses, except from an address where that account signed in before.
+AMPARO_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("AMPARO_LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+AMPARO_LOGIN_USERNAME_FAILURE_LIMIT = env_int("AMPARO_LOGIN_USERNAME_FAILURE_LIMIT", 20)
+# The client address is the connection's; X-Forwarded-For counts only behind this many proxies.
+AMPARO_TRUSTED_PROXIES = env_int("AMPARO_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "amparo.accounts.views.client_address"
 
 OTP_TOTP_ISSUER = "Amparo"
 OTP_TOTP_THROTTLE_FACTOR = 1
@@ -288,7 +296,8 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "django.security": {"level": "WARNING"},
-        "axes": {"level": "WARNING"},
+        # axes names the typed username and the address in its warnings; failures are audited.
+        "axes": {"level": "ERROR"},
     },
 }
 

@@ -7,12 +7,14 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 
 from amparo.accounts.models import Entity, User
 from amparo.accounts.services import (
     entity_create,
     entity_update,
     totp_device_reset,
+    user_deactivate,
     user_update,
 )
 from amparo.core.admin_site import admin_site
@@ -99,7 +101,7 @@ class UserAdmin(ConfigurationAdmin):
     list_display = ["username", "role", "entity", "is_active", "last_login"]
     list_filter = ["role", "entity", "is_active"]
     search_fields = ["username"]
-    actions = ["reset_second_factor"]
+    actions = ["reset_second_factor", "deactivate"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return ["username"]
@@ -124,3 +126,10 @@ class UserAdmin(ConfigurationAdmin):
     def reset_second_factor(self, request: HttpRequest, queryset: Any) -> None:
         for user in queryset:
             totp_device_reset(actor=request.user, user=user)
+
+    @admin.action(
+        description=gettext_lazy("Deactivate (ends their sessions and revokes their API tokens)")
+    )
+    def deactivate(self, request: HttpRequest, queryset: Any) -> None:
+        for user in queryset.filter(is_active=True):
+            user_deactivate(actor=request.user, user=user)

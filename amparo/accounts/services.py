@@ -107,20 +107,35 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
         audit_record(actor, "token.revoke", object_type="api_token", object_id=token.pk)
 
 
-def user_deactivate(*, actor: Any, user: User) -> None:
-    """Disable an account and end every session and token it holds."""
+def user_sessions_end(*, user: User) -> int:
+    """Delete every server-side session signed in as the user; returns how many."""
     from django.contrib.sessions.models import Session
 
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+def user_deactivate(*, actor: Any, user: User) -> None:
+    """Disable an account and end every session and token it holds (counted in the event)."""
     with transaction.atomic():
         user.is_active = False
         user.save(update_fields=["is_active"])
-        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        tokens = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-            if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-                session.delete()
-        audit_record(actor, "user.deactivate", object_type="user", object_id=user.pk)
+        sessions = user_sessions_end(user=user)
+        audit_record(
+            actor,
+            "user.deactivate",
+            object_type="user",
+            object_id=user.pk,
+            fields=["is_active"],
+            detail={"sessions_ended": sessions, "tokens_revoked": tokens},
+        )
 
 
 _UNCHANGED: Any = object()
