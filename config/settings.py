@@ -115,6 +115,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's, with select boxes written in Python (a template per option made the filter forms
+# the costliest part of the list pages; docs/performance.md).
+FORM_RENDERER = "amparo.core.form_renderer.AmparoFormRenderer"
 
 # Database: SQLite in the data directory (WAL, synchronous FULL, immediate transactions so that
 # writers queue instead of failing with "database is locked"); PostgreSQL when DATABASE_URL is set.

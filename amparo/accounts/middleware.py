@@ -9,6 +9,12 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+# How stale the stored last_seen may become before a request writes it again. Writing it on
+# every request made every page view a session save (an UPDATE and a COMMIT on the session
+# table, serialised on SQLite's write lock); once a minute keeps the idle timeout exact to the
+# minute while a session that did not change is not saved at all.
+LAST_SEEN_RESOLUTION_SECONDS = 60
+
 
 class SessionTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -27,6 +33,9 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 request.session["timed_out"] = True
             else:
-                request.session["last_seen"] = now
+                if "last_seen" not in request.session or (
+                    now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS
+                ):
+                    request.session["last_seen"] = now
                 request.session.setdefault("auth_at", now)
         return self.get_response(request)

@@ -16,39 +16,40 @@ def rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
         ) -> None:
             out.append((vendor, step, figure, *(_fmt(x) for x in (value, limit, ratio, rss))))  # noqa: B023
 
-        imp = db["import"]
-        for stage in imp["stages"]:
+        if "import" in db:  # a --web-only run measured nothing else
+            imp = db["import"]
+            for stage in imp["stages"]:
+                add(
+                    "import",
+                    f"stage {stage['stage']} records/s",
+                    stage["records_per_second"],
+                    rss=stage["peak_rss_mib"],
+                )
             add(
                 "import",
-                f"stage {stage['stage']} records/s",
-                stage["records_per_second"],
-                rss=stage["peak_rss_mib"],
+                "incidents/s (stage 3)",
+                imp["incidents_per_second"],
+                imp["raw"]["rows_per_second"],
+                imp["ratio_to_raw"],
+                imp["stages"][-1]["peak_rss_mib"],
             )
-        add(
-            "import",
-            "incidents/s (stage 3)",
-            imp["incidents_per_second"],
-            imp["raw"]["rows_per_second"],
-            imp["ratio_to_raw"],
-            imp["stages"][-1]["peak_rss_mib"],
-        )
-        for scan in db["scan"]["stages"]:
+            for scan in db["scan"]["stages"]:
+                add(
+                    "scan",
+                    f"s at {scan['share']:.0%} ({scan['incidents']} inc.)",
+                    scan["seconds"],
+                    rss=scan["peak_rss_mib"],
+                )
+            add("scan", "100 % / 10 %", db["scan"]["growth_100_over_10"])
+            rep = db["report"]
             add(
-                "scan",
-                f"s at {scan['share']:.0%} ({scan['incidents']} inc.)",
-                scan["seconds"],
-                rss=scan["peak_rss_mib"],
+                "report",
+                "annual JSON s",
+                rep["seconds"],
+                rep["duckdb"]["seconds"],
+                rep["ratio_to_duckdb"],
+                rep["peak_rss_mib"],
             )
-        add("scan", "100 % / 10 %", db["scan"]["growth_100_over_10"])
-        rep = db["report"]
-        add(
-            "report",
-            "annual JSON s",
-            rep["seconds"],
-            rep["duckdb"]["seconds"],
-            rep["ratio_to_duckdb"],
-            rep["peak_rss_mib"],
-        )
         web = db["web"]
         for result in web["results"]:
             add(
@@ -64,7 +65,7 @@ def rows(figures: dict[str, Any]) -> list[tuple[str, ...]]:
                 f"{result['p50_ms']}/{result['p95_ms']}/{result['p99_ms']} {result['errors']}",
             )
         add("web", f"server ({web['workers']} workers)", "", rss=web["server_peak_rss_mib"])
-        for run in db["export"]["runs"]:
+        for run in db.get("export", {}).get("runs", []):
             add(
                 "export",
                 f"{run['format']} {run['rows']} rows/s",

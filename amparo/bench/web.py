@@ -8,6 +8,7 @@ import secrets
 import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -74,7 +75,7 @@ def measure_web(
             stderr=subprocess.STDOUT,
         )
     try:
-        wait_until_up(HOST, port, "/healthz")
+        _wait_for_server(server, port)
         results = []
         for target in targets(fixture):
             check_answers(port, target)
@@ -98,6 +99,21 @@ def measure_web(
         "results": results,
         "server_peak_rss_mib": peak,
     }
+
+
+def _wait_for_server(server: subprocess.Popen[bytes], port: int, timeout: float = 300) -> None:
+    """Workers booting under nice on a loaded machine took more than a minute to answer; a
+    server that exits (a pending migration, a port taken) is an error at once, not a wait."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if server.poll() is not None:
+            raise RuntimeError(f"amparo serve exited with {server.returncode} (see the bench log)")
+        try:
+            wait_until_up(HOST, port, "/healthz", timeout=5)
+            return
+        except TimeoutError:
+            if time.monotonic() > deadline:
+                raise
 
 
 def check_answers(port: int, target: Target) -> None:

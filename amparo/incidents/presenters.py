@@ -75,9 +75,17 @@ def _victims(actor: Any, incident: Incident) -> tuple[list[VictimRef], int]:
 
 
 def present_incidents(
-    actor: Any, incidents: Sequence[Incident], *, via: str, with_victims: bool = False
+    actor: Any,
+    incidents: Sequence[Incident],
+    *,
+    via: str,
+    with_victims: bool = False,
+    with_details: bool = True,
 ) -> list[IncidentView]:
-    details = sees_identities(actor)
+    """with_details=False: for a caller that shows no sensitive field (the list page and its
+    download show codes, dates and places only), so nothing is decrypted and no read is recorded:
+    an audited read is a field someone was shown."""
+    details = with_details and sees_identities(actor)
     views, read = [], []
     for incident in incidents:
         victims, hidden = _victims(actor, incident) if with_victims else ([], 0)

@@ -70,7 +70,9 @@ def incident_list_view(request: HttpRequest) -> HttpResponseBase:
     )
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {
-        "rows": present_incidents(actor, list(page_obj.object_list), via="list"),
+        "rows": present_incidents(
+            actor, list(page_obj.object_list), via="list", with_details=False
+        ),
         "page_obj": page_obj,
         "filter_form": filter_form,
         "filtered": any(request.GET.get(name) for name in filter_form.fields),
@@ -106,7 +108,7 @@ def _incident_download(actor: Any, incidents: Any) -> Iterator[list[Any]]:
         if not chunk:
             return
         last = chunk[-1].code
-        for i in present_incidents(actor, chunk, via="download"):
+        for i in present_incidents(actor, chunk, via="download", with_details=False):
             yield [
                 i.code,
                 i.case_code or "",

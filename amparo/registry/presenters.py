@@ -44,12 +44,21 @@ class DefenderView:
     defender: Defender | None = field(default=None, repr=False)
 
 
-def _identity(defender: Defender) -> tuple[str | None, str | None, str | None, dict[str, str]]:
+def _identity(
+    defender: Defender, name_only: bool
+) -> tuple[str | None, str | None, str | None, dict[str, str]]:
+    if name_only:
+        return defender.name, None, None, {}
     return defender.name, defender.alias, defender.locality, defender.contacts or {}
 
 
-def present_defenders(actor: Any, defenders: Sequence[Defender], *, via: str) -> list[DefenderView]:
-    """Views of the defenders for this actor; identities decrypted and audited when allowed."""
+def present_defenders(
+    actor: Any, defenders: Sequence[Defender], *, via: str, name_only: bool = False
+) -> list[DefenderView]:
+    """Views of the defenders for this actor; identities decrypted and audited when allowed.
+
+    name_only: for lists, which show the name and nothing else of the identity; only the name is
+    decrypted, and only the name is recorded as read."""
     identities = sees_identities(actor)
     views, read = [], []
     for defender in defenders:
@@ -73,7 +82,7 @@ def present_defenders(actor: Any, defenders: Sequence[Defender], *, via: str) ->
         )
         if identities and not defender.is_shredded:
             try:
-                view.name, view.alias, view.locality, view.contacts = _identity(defender)
+                view.name, view.alias, view.locality, view.contacts = _identity(defender, name_only)
             except Shredded:
                 view.shredded = True
             except CryptoError as error:
@@ -86,7 +95,8 @@ def present_defenders(actor: Any, defenders: Sequence[Defender], *, via: str) ->
                 view.identity_shown = True
                 read.append(defender)
         views.append(view)
-    audit_read(actor, "defender", read, fields=DEFENDER_SENSITIVE, via=via)
+    fields = ["name"] if name_only else DEFENDER_SENSITIVE
+    audit_read(actor, "defender", read, fields=fields, via=via)
     return views
 
 

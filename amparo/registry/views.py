@@ -117,13 +117,13 @@ def defender_list_view(request: HttpRequest) -> HttpResponseBase:
         if search_form.is_valid():
             query = DefenderFilters(query=search_form.cleaned_data["q"])
             found = list(defender_list(actor=actor, filters=query)[: settings.AMPARO_PAGE_SIZE])
-        rows = present_defenders(actor, found, via="search")
+        rows = present_defenders(actor, found, via="search", name_only=True)
     else:
         paginator = Paginator(
             defender_list(actor=actor, filters=filter_form.to_filters()), settings.AMPARO_PAGE_SIZE
         )
         page_obj = paginator.get_page(request.GET.get("page"))
-        rows = present_defenders(actor, list(page_obj.object_list), via="list")
+        rows = present_defenders(actor, list(page_obj.object_list), via="list", name_only=True)
     context = {
         "rows": rows,
         "page_obj": page_obj,
@@ -152,7 +152,7 @@ def _defender_download(actor: Any, defenders: Any) -> tuple[list[str], Iterator[
             if not chunk:
                 return
             last = chunk[-1].code
-            for d in present_defenders(actor, chunk, via="download"):
+            for d in present_defenders(actor, chunk, via="download", name_only=True):
                 name = ["" if d.shredded or not d.identity_shown else d.name] if identities else []
                 yield [
                     d.code,

@@ -45,12 +45,21 @@ class Command(BaseCommand):
             "--profile", action="store_true", help="profile the second import stage (pyinstrument)"
         )
         parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+        parser.add_argument(
+            "--web-only",
+            action="store_true",
+            help="only the web step, on the SQLite database that a run with --keep left in "
+            "--scratch (to compare the pages before and after a change on the same rows)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale = options["scale"] or (QUICK_SCALE if options["quick"] else 1.0)
         if not 0 < scale <= 1:
             raise CommandError("--scale must be in (0, 1].")
         web_seconds = options["web_seconds"] or (10.0 if scale <= QUICK_SCALE else 30.0)
+        if options["web_only"]:
+            self.web_only(options, scale, web_seconds)
+            return
         scratch = Path(options["scratch"] or tempfile.mkdtemp(prefix="amparo-bench-", dir="/tmp"))
         scratch.mkdir(parents=True, exist_ok=True)
         run = Run(scratch=scratch, scale=scale, seed=options["seed"], write=self.stdout.write)
@@ -91,6 +100,38 @@ class Command(BaseCommand):
         self.stdout.write(report_table.render(figures))
         if not options["keep"]:
             shutil.rmtree(scratch, ignore_errors=True)
+
+    def web_only(self, options: dict[str, Any], scale: float, web_seconds: float) -> None:
+        if not options["scratch"] or not (Path(options["scratch"]) / "sqlite").is_dir():
+            raise CommandError(
+                "--web-only needs --scratch: the directory of a run made with --keep."
+            )
+        scratch = Path(options["scratch"])
+        run = Run(scratch=scratch, scale=scale, seed=options["seed"], write=self.stdout.write)
+        figures: dict[str, Any] = {
+            "scale": scale,
+            "defenders": defenders_for(scale),
+            "seed": options["seed"],
+            "web_only": True,
+            "started_at": _now(),
+            "load_average_start": load_average(),
+            "machine": describe_machine(),
+            "databases": {},
+        }
+        env = {**run.base_env, "AMPARO_DATA_DIR": str(scratch / "sqlite")}
+        try:
+            web: dict[str, Any] = {"load_average_start": load_average()}
+            web |= run.web("sqlite", env, scratch / "sqlite" / "out", web_seconds)
+            web["load_average_end"] = load_average()
+            figures["databases"]["sqlite"] = web
+        except StepFailed as error:
+            raise CommandError(str(error)) from None
+        finally:
+            figures["finished_at"] = _now()
+            figures["load_average_end"] = load_average()
+            if options["json"]:
+                Path(options["json"]).write_text(json.dumps(figures, indent=1))
+        self.stdout.write(report_table.render(figures))
 
 
 def _now() -> str:
@@ -186,6 +227,13 @@ class Run:
         }
         figures["export"] = {"runs": exports}
         figures["report"] = self.report(env, out, start, end)
+        figures |= self.web(vendor, env, out, web_seconds)
+        figures["load_average_end"] = load_average()
+        return figures
+
+    def web(
+        self, vendor: str, env: dict[str, str], out: Path, web_seconds: float
+    ) -> dict[str, Any]:
         self.write(f"[{vendor}] web, {web_seconds:.0f} s per run")
         run_child(
             amparo_argv("bench_step", "--result", str(out / "web-setup.json"), "web-setup"),
@@ -193,9 +241,7 @@ class Run:
             log=self.log,
         )
         fixture = json.loads((out / "web-setup.json").read_text())
-        figures["web"] = measure_web(env=env, fixture=fixture, seconds=web_seconds, log=self.log)
-        figures["load_average_end"] = load_average()
-        return figures
+        return {"web": measure_web(env=env, fixture=fixture, seconds=web_seconds, log=self.log)}
 
     def import_figures(
         self, env: dict[str, str], out: Path, stages: Stages, imports: list[dict[str, Any]]
