@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.db import models
@@ -203,7 +204,9 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+@functools.cache
 def codes(choices: type[models.TextChoices]) -> frozenset[str]:
+    # Cached: Choices.values rebuilds its list on every call, and imports check every line.
     return frozenset(choices.values)
 
 

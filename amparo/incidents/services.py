@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -13,8 +14,8 @@ from django.conf import settings
 from django.db import transaction
 
 from amparo.accounts.models import User
-from amparo.audit.services import audit_record
-from amparo.core.codes import next_code
+from amparo.audit.services import PendingEvent, audit_record, audit_record_many
+from amparo.core.codes import reserve_codes
 from amparo.core.keystore import data_key_create
 from amparo.core.policy import deny
 from amparo.core.sealedfiles import seal_to_file, unseal_file
@@ -38,6 +39,8 @@ CODE_TABLES: dict[str, Any] = {
     "perpetrators": IncidentPerpetrator,
     "contexts": IncidentContext,
 }
+# Rows per INSERT when incidents are stored in bulk.
+STORE_BATCH = 500
 
 
 @dataclass
@@ -132,24 +135,175 @@ def _set_codes(
         model.objects.bulk_create(model(incident=incident, code=code) for code in lists[name])
 
 
-def _check_links_visible(actor: Any, data: IncidentData, incident: Incident | None = None) -> None:
+# (field reported, model, scope, attribute of IncidentData and of Incident)
+_LINKS: tuple[tuple[str, Any, Any, str], ...] = (
+    ("victims", Defender, defender_scope, "victim_defenders"),
+    ("victims", Person, person_scope, "victim_persons"),
+    ("organisations", Organisation, organisation_scope, "organisations"),
+)
+
+
+def visible_links(actor: Any, batch: Sequence[IncidentData]) -> dict[str, set[Any]]:
+    """The victims and organisations named in a batch of incidents that the actor may see, by
+    IncidentData attribute: one query per kind of link for the whole batch."""
+    visible: dict[str, set[Any]] = {}
+    for _field_name, model, scope, linked in _LINKS:
+        wanted = {item.pk for data in batch for item in getattr(data, linked)}
+        visible[linked] = (
+            set(model.objects.filter(scope(actor), pk__in=wanted).values_list("pk", flat=True))
+            if wanted
+            else set()
+        )
+    return visible
+
+
+def _check_links_visible(
+    actor: Any,
+    data: IncidentData,
+    incident: Incident | None = None,
+    *,
+    visible: dict[str, set[Any]] | None = None,
+) -> None:
     """Every victim and organisation named is one the actor may see; those already linked to the
-    incident may stay even when hidden from them. Unseen ones answer as unknown, not forbidden."""
+    incident may stay even when hidden from them. Unseen ones answer as unknown, not forbidden.
+    visible: the answer of visible_links() for a batch this data belongs to (no query then)."""
     errors = Errors()
-    for field_name, model, scope, items, linked in (
-        ("victims", Defender, defender_scope, data.victim_defenders, "victim_defenders"),
-        ("victims", Person, person_scope, data.victim_persons, "victim_persons"),
-        ("organisations", Organisation, organisation_scope, data.organisations, "organisations"),
-    ):
-        wanted = {item.pk for item in items}
+    for field_name, model, scope, linked in _LINKS:
+        wanted = {item.pk for item in getattr(data, linked)}
         if incident is not None:
             wanted -= set(getattr(incident, linked).values_list("pk", flat=True))
-        if wanted and model.objects.filter(scope(actor), pk__in=wanted).count() != len(wanted):
+        if not wanted:
+            continue
+        if visible is not None:
+            seen = wanted <= visible[linked]
+        else:
+            seen = model.objects.filter(scope(actor), pk__in=wanted).count() == len(wanted)
+        if not seen:
             errors.add(
                 field_name,
                 "Unknown victim." if field_name == "victims" else "Unknown organisation.",
             )
     errors.raise_if_any()
+
+
+@dataclass
+class PreparedIncident:
+    """A new incident that passed every rule of incident_record, built but not stored yet: its
+    code (and its own data key when no victim defender holds one) come at store time."""
+
+    incident: Incident
+    data: IncidentData
+
+
+def incident_prepare(
+    *,
+    actor: Any,
+    data: IncidentData,
+    case: Case | None = None,
+    entity: Any = None,
+    external_id: str | None = None,
+    digest: str = "",
+    visible: dict[str, set[Any]] | None = None,
+) -> PreparedIncident:
+    """Check a new incident (policy, validation, links, first victim) and build its row; raises
+    PermissionDenied or ValidationError and writes nothing. Stored by incident_store_many."""
+    case = case or _primary_case(data)
+    if not may_record_incident(actor, case):
+        raise deny()
+    data.validate()
+    _check_links_visible(actor, data, visible=visible)
+    holder = _key_holder(data)
+    if holder is not None and holder.is_shredded:
+        errors = Errors()
+        errors.add("victims", "The first victim's record was shredded.")
+        errors.raise_if_any()
+    lead_entity = case.lead_entity if case else (entity or getattr(actor, "entity", None))
+    if lead_entity is None:
+        raise deny("A lead entity is needed to record an incident.")
+    incident = Incident(
+        external_id=external_id or "",
+        case=case,
+        lead_entity=lead_entity,
+        data_key=holder.data_key if holder else None,
+        reported_on=data.reported_on or data.date,
+        created_by=actor if isinstance(actor, User) else None,
+        digest=digest,
+        **{name: getattr(data, name) for name in _PLAIN},
+    )
+    incident.locality = data.locality or None
+    incident.perpetrator_detail = data.perpetrator_detail or None
+    incident.narrative = data.narrative or None
+    incident.sources = data.sources
+    return PreparedIncident(incident, data)
+
+
+def incident_store_many(*, actor: Any, prepared: Sequence[PreparedIncident]) -> list[Incident]:
+    """Store prepared incidents in one transaction: a block of codes, one INSERT per table for
+    the rows, their links and codes (sensitive fields are sealed as each row is inserted), the
+    audit events in chain order, then the re-evaluations and the early-warning scan on commit,
+    as incident_record does for one."""
+    incidents = [item.incident for item in prepared]
+    if not incidents:
+        return []
+    with transaction.atomic():
+        for incident, code in zip(
+            incidents, reserve_codes(INCIDENT_PREFIX, len(incidents)), strict=True
+        ):
+            incident.code = code
+            incident.external_id = incident.external_id or code
+            if incident.data_key_id is None:
+                incident.data_key = data_key_create()
+        Incident.objects.bulk_create(incidents, batch_size=STORE_BATCH)
+        _store_links(prepared)
+        lists = [item.data.code_lists() for item in prepared]
+        for name, model in CODE_TABLES.items():
+            model.objects.bulk_create(
+                (
+                    model(incident_id=item.incident.pk, code=code)
+                    for item, codes_of in zip(prepared, lists, strict=True)
+                    for code in codes_of[name]
+                ),
+                batch_size=STORE_BATCH,
+            )
+        audit_record_many(
+            actor,
+            [
+                PendingEvent(
+                    "incident.create",
+                    "incident",
+                    str(incident.pk),
+                    [*_PLAIN, *_SENSITIVE, "reported_on", "victims", "organisations", *CODE_TABLES],
+                    {"code": incident.code, "case": incident.case.code if incident.case else ""},
+                )
+                for incident in incidents
+            ],
+        )
+        from amparo.earlywarning.pipeline import scan_after_incident
+        from amparo.risk.services import reevaluation_open_for_incident
+
+        for incident in incidents:
+            reevaluation_open_for_incident(actor=actor, incident=incident)
+            scan_after_incident(incident)
+    return incidents
+
+
+def _store_links(prepared: Sequence[PreparedIncident]) -> None:
+    # New rows have no links yet: insert the through rows, without set()'s read-and-compare.
+    for _field_name, _model, _scope, linked in _LINKS:
+        m2m = getattr(Incident, linked).field
+        through, source, target = (
+            m2m.remote_field.through,
+            m2m.m2m_column_name(),
+            m2m.m2m_reverse_name(),
+        )
+        through.objects.bulk_create(
+            (
+                through(**{source: item.incident.pk, target: linked_item.pk})
+                for item in prepared
+                for linked_item in {o.pk: o for o in getattr(item.data, linked)}.values()
+            ),
+            batch_size=STORE_BATCH,
+        )
 
 
 def incident_record(
@@ -161,60 +315,10 @@ def incident_record(
     external_id: str | None = None,
     digest: str = "",
 ) -> Incident:
-    case = case or _primary_case(data)
-    if not may_record_incident(actor, case):
-        raise deny()
-    data.validate()
-    _check_links_visible(actor, data)
-    holder = _key_holder(data)
-    if holder is not None and holder.is_shredded:
-        errors = Errors()
-        errors.add("victims", "The first victim's record was shredded.")
-        errors.raise_if_any()
-    lead_entity = case.lead_entity if case else (entity or getattr(actor, "entity", None))
-    if lead_entity is None:
-        raise deny("A lead entity is needed to record an incident.")
-    with transaction.atomic():
-        code = next_code(INCIDENT_PREFIX)
-        incident = Incident(
-            code=code,
-            external_id=external_id or code,
-            case=case,
-            lead_entity=lead_entity,
-            data_key=holder.data_key if holder else data_key_create(),
-            reported_on=data.reported_on or data.date,
-            created_by=actor if isinstance(actor, User) else None,
-            digest=digest,
-            **{name: getattr(data, name) for name in _PLAIN},
-        )
-        incident.locality = data.locality or None
-        incident.perpetrator_detail = data.perpetrator_detail or None
-        incident.narrative = data.narrative or None
-        incident.sources = data.sources
-        incident.save(force_insert=True)
-        # A new row has no links yet: add, without set()'s read-and-compare.
-        for relation, items in (
-            (incident.victim_defenders, data.victim_defenders),
-            (incident.victim_persons, data.victim_persons),
-            (incident.organisations, data.organisations),
-        ):
-            if items:
-                relation.add(*items)
-        _set_codes(incident, data.code_lists(), new=True)
-        audit_record(
-            actor,
-            "incident.create",
-            object_type="incident",
-            object_id=incident.pk,
-            fields=[*_PLAIN, *_SENSITIVE, "reported_on", "victims", "organisations", *CODE_TABLES],
-            detail={"code": incident.code, "case": case.code if case else ""},
-        )
-        from amparo.earlywarning.pipeline import scan_after_incident
-        from amparo.risk.services import reevaluation_open_for_incident
-
-        reevaluation_open_for_incident(actor=actor, incident=incident)
-        scan_after_incident(incident)
-    return incident
+    prepared = incident_prepare(
+        actor=actor, data=data, case=case, entity=entity, external_id=external_id, digest=digest
+    )
+    return incident_store_many(actor=actor, prepared=[prepared])[0]
 
 
 def incident_update(

@@ -8,13 +8,19 @@ never the records.
 
 Upsert on (type, id): the keyed digest of the record's canonical line is stored with the record;
 the same digest again means nothing to do (no write, no audit event).
+
+Pass 2 works by batches of lines: one query finds the unchanged ones, one per referenced type
+resolves the references, and new incidents are checked one by one by the rules of
+incident_record (incident_prepare) and stored together (incident_store_many: one block of codes,
+one INSERT per table, the audit events chained in one go). Other writes go record by record.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import batched
 from pathlib import Path
 from typing import Any
@@ -38,7 +44,13 @@ from amparo.earlywarning.policies import event_scope
 from amparo.earlywarning.services import event_create, event_update
 from amparo.incidents.models import Incident
 from amparo.incidents.policies import incident_scope
-from amparo.incidents.services import incident_record, incident_update
+from amparo.incidents.services import (
+    incident_prepare,
+    incident_record,
+    incident_store_many,
+    incident_update,
+    visible_links,
+)
 from amparo.interchange.mapping import data_for
 from amparo.interchange.policies import may_import
 from amparo.interchange.reader import Line, read_lines
@@ -112,8 +124,11 @@ _RELATED: dict[str, tuple[str, ...]] = {
 WHOLE_LINE = "(record)"
 INVALID = 100
 RESOLVED_CACHE_SIZE = 5_000
-# Lines parsed and digested together: one query finds which of them are unchanged.
+# Lines parsed and digested together: one query finds which of them are unchanged, one per
+# referenced type resolves their references, and new incidents are stored together.
 WRITE_BATCH = 500
+# In the cache of resolved references: an id that names no record of that type.
+_NONE = object()
 
 
 class ImportRefused(Exception):
@@ -267,12 +282,35 @@ class Importer:
         for kind in TYPES:
             if not REFERENCES[kind]:
                 continue
-            for line in self._lines_of(path, kind, invalid_too=True):
-                for spec, ref in references(kind, line.value or {}):
-                    message = self._reference_problem(spec.refs, ref)
-                    if message:
-                        self._problem(line.number, spec.name, message)
-                        self._invalidate(line.number)
+            for lines in batched(self._lines_of(path, kind, invalid_too=True), WRITE_BATCH):
+                self._look_up(kind, lines)
+                for line in lines:
+                    for spec, ref in references(kind, line.value or {}):
+                        message = self._reference_problem(spec.refs, ref)
+                        if message:
+                            self._problem(line.number, spec.name, message)
+                            self._invalidate(line.number)
+
+    def _look_up(self, kind: str, lines: tuple[Line, ...]) -> None:
+        """Which references of a batch, not valid in the file, name records the actor may see
+        in the database: one query per referenced type."""
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for line in lines:
+            for spec, ref in references(kind, line.value or {}):
+                for target in spec.refs:
+                    number = self.ids[target].get(ref)
+                    if (number is None or not self._valid(number)) and (
+                        (target, ref) not in self._known
+                    ):
+                        wanted[target].add(ref)
+        for target, refs in wanted.items():
+            found = set(
+                MODELS[target]
+                ._default_manager.filter(SCOPES[target](self.actor), external_id__in=refs)
+                .values_list("external_id", flat=True)
+            )
+            for ref in refs:
+                self._known[(target, ref)] = ref in found
 
     def _reference_problem(self, types: tuple[str, ...], ref: str) -> str:
         for kind in types:
@@ -327,20 +365,89 @@ class Importer:
             ._default_manager.filter(external_id__in=[record["id"] for _, record, _ in parsed])
             .values_list("external_id", "digest")
         )
-        written = True
+        changed = []
         for number, record, digest in parsed:
             if stored.get(record["id"]) == digest:
                 self.report.unchanged[kind] += 1
-            elif not self._write_record(kind, number, record, digest):
+            else:
+                changed.append((number, record, digest))
+        self._prefetch(kind, [record for _, record, _ in changed])
+        if kind == "incident":
+            new = [item for item in changed if item[1]["id"] not in stored]
+            changed = [item for item in changed if item[1]["id"] in stored]
+            if not self._create_incidents(new) and not self.skip_invalid:
+                return False
+        written = True
+        for number, record, digest in changed:
+            if not self._write_record(kind, number, record, digest, exists=record["id"] in stored):
                 written = False
                 if not self.skip_invalid:
                     break
         return written
 
-    def _write_record(self, kind: str, number: int, record: dict[str, Any], digest: str) -> bool:
+    def _create_incidents(self, lines: list[tuple[int, dict[str, Any], str]]) -> bool:
+        """Create new incidents together: each is checked by the rules of incident_record
+        (incident_prepare), then the valid ones are stored by one incident_store_many."""
+        found = []
+        for number, record, digest in lines:
+            data = self._attempt(
+                "incident", number, partial(data_for, "incident", record, resolve=self._resolve)
+            )
+            if data is not None:
+                found.append((number, record, digest, data))
+        visible = visible_links(self.actor, [data for *_, data in found])
+        prepared = []
+        for number, record, digest, data in found:
+            item = self._attempt(
+                "incident",
+                number,
+                partial(
+                    incident_prepare,
+                    actor=self.actor,
+                    data=data,
+                    entity=self.entity,
+                    external_id=record["id"],
+                    digest=digest,
+                    visible=visible,
+                ),
+            )
+            if item is not None:
+                prepared.append((number, record, digest, item))
+        written = len(prepared) == len(lines)
+        if not prepared or (not written and not self.skip_invalid):
+            return written
         try:
             with transaction.atomic():
-                outcome = self._upsert(kind, record, digest)
+                incident_store_many(actor=self.actor, prepared=[item for *_, item in prepared])
+        except IntegrityError:
+            # A record written meanwhile by someone else took an id: one at a time, so the
+            # report names the line.
+            for number, record, digest, _item in prepared:
+                if not self._write_record("incident", number, record, digest, exists=False):
+                    written = False
+                    if not self.skip_invalid:
+                        break
+            return written
+        self.report.created["incident"] += len(prepared)
+        return written
+
+    def _write_record(
+        self, kind: str, number: int, record: dict[str, Any], digest: str, *, exists: bool
+    ) -> bool:
+        def upsert() -> str:
+            with transaction.atomic():
+                return self._upsert(kind, record, digest, exists)
+
+        outcome = self._attempt(kind, number, upsert)
+        if outcome is not None:
+            getattr(self.report, outcome)[kind] += 1
+        return outcome is not None
+
+    def _attempt[T](self, kind: str, number: int, action: Callable[[], T]) -> T | None:
+        """Run one line's step; a refusal becomes a problem of that line, which is then invalid
+        (and None is returned)."""
+        try:
+            return action()
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 for message in messages:
@@ -352,11 +459,53 @@ class Importer:
             self._problem(number, spec.name, f"Refers to {exc.ref!r}, which was not written.")
         except IntegrityError:
             self._problem(number, "id", "Conflicts with a record written at the same time.")
-        else:
-            getattr(self.report, outcome)[kind] += 1
-            return True
         self._invalidate(number)
-        return False
+        return None
+
+    def _prefetch(self, kind: str, records: Iterable[dict[str, Any]]) -> None:
+        """Resolve the references of a batch of records: one query per referenced type."""
+        needed = {
+            (target, ref)
+            for record in records
+            for spec, ref in references(kind, record)
+            for target in spec.refs
+        }
+        missing = needed - self._resolved.keys()
+        if len(self._resolved) + len(missing) > RESOLVED_CACHE_SIZE:
+            self._resolved.clear()
+            missing = needed
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for target, ref in missing:
+            wanted[target].add(ref)
+        for target, refs in wanted.items():
+            found = self._in_scope(
+                target, MODELS[target]._default_manager.filter(external_id__in=refs)
+            )
+            for ref in refs:
+                self._resolved[(target, ref)] = found.get(ref, _NONE)
+
+    def _in_scope(self, kind: str, rows: Any) -> dict[str, Any]:
+        """The records of a queryset the actor may see, by external id; a merged defender's id
+        stands for the survivor (docs/duplicates.md)."""
+        found = {
+            record.external_id: record
+            for record in rows.filter(SCOPES[kind](self.actor)).select_related(*_RELATED[kind])
+        }
+        survivors: set[Any] = {getattr(r, "merged_into_id", None) for r in found.values()}
+        survivors.discard(None)
+        if kind == "defender" and survivors:
+            by_pk = {
+                survivor.pk: survivor
+                for survivor in Defender.objects.filter(
+                    defender_scope(self.actor), pk__in=survivors
+                ).select_related(*_RELATED[kind])
+            }
+            found = {
+                ext: by_pk.get(record.merged_into_id) if record.merged_into_id else record
+                for ext, record in found.items()
+            }
+            found = {ext: record for ext, record in found.items() if record is not None}
+        return found
 
     def _resolve(self, types: tuple[str, ...], ref: str) -> Any:
         # Referenced records are written in an earlier type pass and not changed afterwards,
@@ -364,34 +513,25 @@ class Importer:
         for kind in types:
             found = self._resolved.get((kind, ref))
             if found is None:
-                found = (
-                    MODELS[kind]
-                    ._default_manager.filter(SCOPES[kind](self.actor), external_id=ref)
-                    .select_related(*_RELATED[kind])
-                    .first()
-                )
-            survivor_id = getattr(found, "merged_into_id", None) if kind == "defender" else None
-            if survivor_id:
-                # A merged defender's id stands for the survivor (docs/duplicates.md).
-                found = (
-                    Defender.objects.filter(defender_scope(self.actor), pk=survivor_id)
-                    .select_related(*_RELATED[kind])
-                    .first()
-                )
-            if found is not None:
+                found = self._in_scope(
+                    kind, MODELS[kind]._default_manager.filter(external_id=ref)
+                ).get(ref, _NONE)
                 if len(self._resolved) >= RESOLVED_CACHE_SIZE:
                     self._resolved.clear()
                 self._resolved[(kind, ref)] = found
+            if found is not _NONE:
                 return found
         raise _Unresolved(types, ref)
 
-    def _upsert(self, kind: str, record: dict[str, Any], digest: str) -> str:
+    def _upsert(self, kind: str, record: dict[str, Any], digest: str, exists: bool) -> str:
         """Create or update one record whose digest differs from the stored one (or is new)."""
         model = MODELS[kind]
         existing = (
             model._default_manager.filter(external_id=record["id"])
             .select_related(*_RELATED[kind])
             .first()
+            if exists
+            else None
         )
         data = data_for(kind, record, resolve=self._resolve)
         actor, ext_id = self.actor, record["id"]

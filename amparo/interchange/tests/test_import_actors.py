@@ -105,7 +105,9 @@ def test_a_crash_mid_import_leaves_the_database_as_it_was(entity, tmp_path, monk
     def crash(**kwargs):
         raise RuntimeError("disk on fire")
 
+    # New incidents are stored in bulk, changed ones one at a time: both paths crash.
     monkeypatch.setattr(importer, "incident_record", crash)
+    monkeypatch.setattr(importer, "incident_store_many", crash)
     before = snapshot()
     path = write_jsonl(tmp_path / "in.jsonl", sample_records())
     with pytest.raises(RuntimeError, match="disk on fire"):
