@@ -38,13 +38,22 @@ def is_letter_staff(actor: Any) -> bool:
     return role_of(actor) in LETTER_ROLES and _has_entity(actor)
 
 
+def _links_unseen_restricted_case(actor: Any) -> Q:
+    """The communication links a defender or an incident of a restricted case the actor does
+    not see: such a letter (its text is about that case) exists only for the case's team."""
+    unseen = Q(case__restricted=True) & ~case_visible_q(actor, "case__")
+    return Q(Exists(Defender.objects.filter(unseen, communications=OuterRef("pk")))) | Q(
+        Exists(Incident.objects.filter(unseen, communications=OuterRef("pk")))
+    )
+
+
 def communication_scope(actor: Any) -> Q:
     """The communications the actor may know exist (detail, list, search)."""
     role = role_of(actor)
     if role == "system":
         return Q()
     if role in LETTER_ROLES and _has_entity(actor):
-        return Q(lead_entity_id=actor.entity_id)
+        return Q(lead_entity_id=actor.entity_id) & ~_links_unseen_restricted_case(actor)
     if role == Role.CASE_OFFICER:
         linked_defender = Exists(
             Defender.objects.filter(case_visible_q(actor, "case__"), communications=OuterRef("pk"))

@@ -26,8 +26,11 @@ def report_scope(actor: Any) -> Q:
         return Q()
     if role not in INTAKE_ROLES or not actor.entity_id:
         return NOTHING
-    return Q(entity_id=actor.entity_id) & (
-        Q(case__isnull=True) | (Q(case__isnull=False) & case_visible_q(actor, "case__"))
+    # An erased defender's report goes with them: it names them and tells their account.
+    return (
+        Q(entity_id=actor.entity_id)
+        & Q(defender__shredded_at__isnull=True)
+        & (Q(case__isnull=True) | (Q(case__isnull=False) & case_visible_q(actor, "case__")))
     )
 
 

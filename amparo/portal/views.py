@@ -460,11 +460,13 @@ def consent_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def checkin_view(request: HttpRequest, event_id: str) -> HttpResponse:
     actor = request.user
-    _own(request)
+    defender = _own(request)
     event = Event.objects.filter(pk=event_id).first() if _is_uuid(event_id) else None
-    form = CheckInForm(request.POST)
-    if event is None:
+    # An event not open to this defender answers as a nonexistent one, whatever the form holds.
+    open_events = {row.event.pk for row in checkins_due(defender, timezone.localdate())}
+    if event is None or event.pk not in open_events:
         raise Http404("Not found.")
+    form = CheckInForm(request.POST)
     if form.is_valid():
         try:
             checkin_answer(actor=actor, event=event, answer=form.cleaned_data["answer"])

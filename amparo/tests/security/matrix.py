@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import re
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,8 +53,8 @@ WATCHED_MODELS = (
     "earlywarning.Alert",
 )
 SIDE_ARGUMENTS = {
-    "attachment_id": GHOSTS["attachment"],
-    "file_id": GHOSTS["report_file"],
+    "attachment_id": str(uuid.UUID(int=5)),
+    "file_id": str(uuid.UUID(int=7)),
     "action": "close",
     "content_type_id": "1",
 }
@@ -76,6 +78,15 @@ class Figures:
     verdicts: Counter[str] = field(default_factory=Counter)
     problems: list[Cell] = field(default_factory=list)
     missing_headers: Counter[str] = field(default_factory=Counter)
+    # kind -> the real objects (by relation) some persona was refused as hidden, and in how
+    # many cells; kinds the world has no real object of are tested against the ghost only.
+    hidden: dict[str, set[str]] = field(default_factory=dict)
+    hidden_cells: Counter[str] = field(default_factory=Counter)
+    ghost_only: set[str] = field(default_factory=set)
+
+    def record_hidden(self, kind: str, relation: str) -> None:
+        self.hidden.setdefault(kind, set()).add(relation)
+        self.hidden_cells[kind] += 1
 
     def record(self, cell: Cell) -> None:
         self.cells += 1
@@ -92,6 +103,17 @@ class Figures:
             f"responses missing a security header {sum(self.missing_headers.values())}"
         )
 
+    def hidden_summary(self) -> str:
+        kinds = ", ".join(
+            f"{kind} {len(relations)} ({self.hidden_cells[kind]} cells)"
+            for kind, relations in sorted(self.hidden.items())
+        )
+        ghost_only = ", ".join(sorted(self.ghost_only - set(self.hidden))) or "none"
+        return (
+            f"hidden objects tested by kind: {kinds}\n"
+            f"kinds tested against a nonexistent object only: {ghost_only}"
+        )
+
 
 def classify(response: HttpResponseBase) -> str:
     """ "denied", "rejected" (reached validation, refused the input) or "ok"."""
@@ -106,6 +128,25 @@ def classify(response: HttpResponseBase) -> str:
     if status in (400, 409, 422):
         return "rejected"
     return "ok"
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    shape: str  # the body without what differs between any two answers (see shape())
+
+
+# Per-response values: CSP nonces, CSRF tokens (long runs of token characters).
+_PER_RESPONSE = re.compile(r'nonce-[A-Za-z0-9+/=_-]+|nonce="[^"]*"|[A-Za-z0-9+/=_-]{32,}')
+
+
+def shape(body: str, url: str) -> str:
+    """What a hidden object's answer must share with a nonexistent one's: the body, with the
+    request's own reference (its URL and each path segment) and per-response tokens blanked."""
+    for segment in sorted({url, *url.strip("/").split("/")}, key=len, reverse=True):
+        if len(segment) > 8:  # a code or an id, not a word of the page
+            body = body.replace(segment, "<ref>")
+    return _PER_RESPONSE.sub("<token>", body)
 
 
 def body_of(response: HttpResponseBase) -> str:
@@ -141,7 +182,7 @@ class Matrix:
     def __init__(self, world: SecurityWorld, figures: Figures) -> None:
         self.world = world
         self.figures = figures
-        self.api_client = Client()
+        self.api_client = Client(raise_request_exception=False)
         # Every cell runs in a savepoint that is rolled back, so the state before each cell is
         # this one: a refused write is compared with it.
         self.baseline = _sensitive_counts()
@@ -192,8 +233,8 @@ class Matrix:
         relation: str,
         url: str,
         api: bool,
-        ghost_status: int | None,
-    ) -> int:
+        ghost: Answer | None,
+    ) -> Answer:
         write = method in WRITE_METHODS
         permitted_set = rule.post if write else rule.get
         permitted = persona in (permitted_set or ())
@@ -222,8 +263,10 @@ class Matrix:
         elif not visible:
             if outcome == "ok":
                 verdict, detail = "leak", f"{status} on a hidden object"
-            elif ghost_status is not None and status != ghost_status:
-                verdict, detail = "leak", f"{status}, but {ghost_status} when it does not exist"
+            elif ghost is not None and status != ghost.status:
+                verdict, detail = "leak", f"{status}, but {ghost.status} when it does not exist"
+            elif ghost is not None and shape(body, url) != ghost.shape:
+                verdict, detail = "leak", f"{status}, answered unlike a nonexistent object"
         elif lenient:
             pass
         elif permitted and outcome == "denied":
@@ -244,7 +287,9 @@ class Matrix:
             if verdict == "ok":
                 verdict, detail = "header", header
         self.figures.record(Cell(route, method, persona, relation, status, verdict, detail))
-        return status
+        if rule.kind is not None and relation != GHOST and not visible:
+            self.figures.record_hidden(rule.kind, relation)
+        return Answer(status, shape(body, url))
 
     # --- walking the routes -------------------------------------------------------------
 
@@ -252,40 +297,43 @@ class Matrix:
         if rule.kind is None:
             return ["-"]
         present = [r for r in RELATIONS if self.world.ref(rule.kind, r) is not None]
+        if not present:
+            self.figures.ghost_only.add(rule.kind)
         return [GHOST, *present]
 
-    def page_url(self, route: PageRoute, rule: Rule, relation: str) -> str:
+    def _arguments(self, names: list[str], rule: Rule, relation: str) -> dict[str, str]:
+        """The URL's arguments: the addressed object's reference (one value, or one per
+        argument for an object addressed by several: an incident's attachment, a pair)."""
+        ref = None if rule.kind is None else self.world.ref(rule.kind, relation)
+        if ref is None and rule.kind is not None:
+            ref = GHOSTS.get(rule.kind, "X")
         args = {}
-        for name in arguments(route.pattern):
-            if name in SIDE_ARGUMENTS:
+        for name in names:
+            if isinstance(ref, dict) and name in ref:
+                args[name] = ref[name]
+            elif name in SIDE_ARGUMENTS:
                 args[name] = SIDE_ARGUMENTS[name]
-            elif rule.kind is None:
+            elif ref is None:
                 args[name] = "999999"
             else:
-                args[name] = self.world.ref(rule.kind, relation) or GHOSTS.get(rule.kind, "X")
-        return fill(route.pattern, args)
+                args[name] = ref if isinstance(ref, str) else "X"
+        return args
+
+    def page_url(self, route: PageRoute, rule: Rule, relation: str) -> str:
+        return fill(route.pattern, self._arguments(arguments(route.pattern), rule, relation))
 
     def api_url(self, operation: ApiOperation, rule: Rule, relation: str) -> str:
-        import re
-
-        args = {}
-        for name in re.findall(r"\{(\w+)\}", operation.path):
-            if name in SIDE_ARGUMENTS:
-                args[name] = SIDE_ARGUMENTS[name]
-            elif rule.kind is None:
-                args[name] = "999999"
-            else:
-                args[name] = self.world.ref(rule.kind, relation) or GHOSTS.get(rule.kind, "X")
-        return fill_api(operation.path, args)
+        names = re.findall(r"\{(\w+)\}", operation.path)
+        return fill_api(operation.path, self._arguments(names, rule, relation))
 
     def cells(
         self, key: str, rule: Rule, methods: list[str], url_for: Any, api: bool, personas
     ) -> Iterator[None]:
         for method in methods:
             for persona in personas:
-                ghost_status = None
+                ghost = None
                 for relation in self.relations(rule):
-                    status = self.judge(
+                    answer = self.judge(
                         route=key,
                         rule=rule,
                         method=method,
@@ -293,8 +341,8 @@ class Matrix:
                         relation=relation,
                         url=url_for(relation),
                         api=api,
-                        ghost_status=ghost_status,
+                        ghost=ghost,
                     )
                     if relation == GHOST:
-                        ghost_status = status
+                        ghost = answer
                     yield None

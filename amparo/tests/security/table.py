@@ -23,8 +23,45 @@ MANAGE = frozenset({C, FC})  # team, restriction, approval, erasure
 SIGNED_IN = frozenset({C, OFF, OO, FC, AN, LI, CO, AU, AD, DU})
 EVERYONE = SIGNED_IN | {"inactive_coordinator", "anonymous"}
 LETTERS = frozenset({C, FC, CO})  # communications staff (LETTER_ROLES)
-# Communications are visible to their entity's letter staff and the linked case's team.
-COMMUNICATION_VISIBLE = {C: {"team"}, OFF: {"team"}, CO: {"team"}}
+# Communications are visible to their entity's letter staff and the linked case's team (the
+# world's letters: "team", "restricted" and "shredded" link that case and belong to the entity,
+# "foreign" belongs to the other entity). A letter about a restricted case exists only for the
+# staff who see that case (DESIGN §2): its text is about the case.
+COMMUNICATION_VISIBLE = {
+    C: {"team", "shredded"},
+    OFF: {"team", "restricted"},
+    CO: {"team", "shredded"},
+    FC: {"foreign"},
+}
+# A reply's document: its entity's letter staff (the world's sent letters link no case).
+DOCUMENT_VISIBLE = {C: {"team"}, CO: {"team"}, FC: {"foreign"}}
+# Country visit requests: the entity's letter staff and analysts.
+VISIT_VISIBLE = {C: {"team"}, CO: {"team"}, AN: {"team"}, FC: {"foreign"}}
+# Self-reports from a defender's account name their case: seen by the receiving entity's
+# coordinators and case officers who see that case.
+REPORT_VISIBLE = {
+    C: {"team", "unassigned", "shredded"},
+    OFF: {"team", "restricted"},
+    FC: {"foreign"},
+}
+# Risk analysis (assessments, procedures) and alerts: the staff who see the case; never the
+# defender themselves (their portal shows measures, not internal risk analysis).
+RISK_VISIBLE = {
+    C: {"team", "unassigned", "shredded"},
+    OFF: {"team", "restricted"},
+    FC: {"foreign"},
+    AN: {"team", "unassigned", "shredded"},
+}
+# Investigations: whoever sees the incident, analysts excepted (aggregates only).
+INVESTIGATION_VISIBLE = {
+    C: {"team", "unassigned", "shredded"},
+    OFF: {"team", "restricted"},
+    FC: {"foreign"},
+    DU: {"team"},
+}
+# Evidence files: whoever sees the incident and may read identities (not analysts: 403); the
+# defender through the API (staff pages are for staff).
+EVIDENCE = STAFF | {DU}
 
 
 @dataclass(frozen=True)
@@ -46,9 +83,29 @@ class Rule:
     note: str = ""
 
 
-# A disclosure: the disclosing entity's staff on the case, and the receiving entity's liaison.
-DISCLOSURE: dict = {"visible": {FC: {"foreign"}, LI: {"foreign"}}}
+# A disclosure: the disclosing entity's staff on the case, and the receiving entity's liaison
+# (world: "foreign" is made to the liaison's entity, "team" by the entity to the other one).
+DISCLOSURE: dict = {"visible": {FC: {"foreign"}, LI: {"foreign"}, C: {"team"}, OFF: {"team"}}}
 LETTER: dict = {"visible": COMMUNICATION_VISIBLE, "state_dependent": True}
+RISK: dict = {"visible": RISK_VISIBLE}
+REPORT: dict = {"visible": REPORT_VISIBLE}
+# A candidate pair is seen by whoever sees both records (world: "unassigned" pairs the team and
+# the unassigned case, "restricted" the team and the restricted one, "foreign" two records of
+# the other entity, "shredded" the team and the erased defender).
+PAIR: dict = {
+    "visible": {
+        C: {"unassigned", "shredded"},
+        AN: {"unassigned", "shredded"},
+        OFF: {"restricted"},
+        FC: {"foreign"},
+    }
+}
+# Organisations: the staff of their lead entity.
+ORGANISATION: dict = {
+    "visible": {C: {"team"}, OFF: {"team"}, OO: {"team"}, AN: {"team"}, FC: {"foreign"}}
+}
+# Another user's API token: nobody else sees it.
+TOKEN: dict = {"visible": {AD: set()}}
 
 
 def page(kind: str | None, get: frozenset[str] | None, post: frozenset[str] | None = None, **kw):
@@ -64,7 +121,7 @@ PAGES: dict[str, Rule] = {
     "accounts/enrol/": page(None, None, note="TOTP enrolment; exercised by accounts tests"),
     "accounts/logout/": page(None, None, EVERYONE, note="answers with the sign-in page"),
     "accounts/tokens/": page(None, SIGNED_IN, SIGNED_IN),
-    "accounts/tokens/<int:token_id>/revoke/": page("token", None, NOBODY),
+    "accounts/tokens/<int:token_id>/revoke/": page("token", None, NOBODY, **TOKEN),
     "i18n/setlang/": page(None, None, EVERYONE),
     # registry
     "defenders/": page(None, CONTENT),
@@ -73,10 +130,12 @@ PAGES: dict[str, Rule] = {
     "defenders/organisations/": page(None, CONTENT),
     "defenders/organisations/new/": page(None, WORK, WORK),
     "defenders/duplicates/": page(None, MANAGE),
-    "defenders/duplicates/<str:first>/<str:second>/": page("pair", MANAGE),
-    "defenders/duplicates/<str:first>/<str:second>/decide/": page("pair", None, MANAGE),
+    "defenders/duplicates/<str:first>/<str:second>/": page("pair", MANAGE, **PAIR),
+    "defenders/duplicates/<str:first>/<str:second>/decide/": page(
+        "pair", None, MANAGE, state_dependent=True, note="an empty decision is 403", **PAIR
+    ),
     "defenders/duplicates/incidents/<str:first>/<str:second>/decide/": page(
-        "incident_pair", None, MANAGE
+        "incident_pair", None, MANAGE, state_dependent=True, note="an empty decision is 403", **PAIR
     ),
     "defenders/merges/<uuid:merge_id>/": page("merge", MANAGE),
     "defenders/<str:code>/": page("defender", CONTENT),
@@ -91,7 +150,7 @@ PAGES: dict[str, Rule] = {
     "incidents/<str:code>/": page("incident", CONTENT),
     "incidents/<str:code>/edit/": page("incident", WORK, WORK),
     "incidents/<str:code>/attachments/": page("incident", None, WORK),
-    "incidents/<str:code>/attachments/<uuid:attachment_id>/": page("attachment", NOBODY),
+    "incidents/<str:code>/attachments/<uuid:attachment_id>/": page("attachment", STAFF),
     "investigations/<str:code>/update/": page("incident", WORK, WORK),
     "reports/annual/": page(None, MANAGE | {AN}),
     "reports/incident-counts.hxl.csv": page(None, MANAGE | {AN}),
@@ -106,7 +165,7 @@ PAGES: dict[str, Rule] = {
     "measures/disclosures/<str:code>/report/": page(
         "disclosure", None, {LI}, validates_first=True, **DISCLOSURE
     ),
-    "measures/disclosures/<str:code>/revoke/": page("disclosure", None, WORK, **DISCLOSURE),
+    "measures/disclosures/<str:code>/revoke/": page("disclosure", None, MANAGE, **DISCLOSURE),
     "measures/request/<str:code>/": page("defender", WORK, WORK),
     "measures/safety-plan/<str:code>/": page("defender", WORK | {DU}, WORK),
     "measures/<str:code>/": page("measure", CONTENT),
@@ -118,15 +177,19 @@ PAGES: dict[str, Rule] = {
     "measures/<str:code>/disclose/": page("measure", MANAGE, MANAGE),
     # risk
     "risk/procedures/": page(None, CONTENT),
-    "risk/procedures/<str:code>/<str:action>/": page("procedure", None, WORK),
+    "risk/procedures/<str:code>/<str:action>/": page("procedure", None, WORK, **RISK),
     "risk/defenders/<str:code>/assessments/": page("defender", CONTENT),
     "risk/defenders/<str:code>/assessments/new/": page("defender", WORK, WORK),
     "risk/defenders/<str:code>/procedures/": page("defender", None, WORK),
-    "risk/assessments/<str:code>/": page("assessment", CONTENT),
-    "risk/assessments/<str:code>/edit/": page("assessment", WORK, WORK),
-    "risk/assessments/<str:code>/submit/": page("assessment", None, WORK),
-    "risk/assessments/<str:code>/approve/": page("assessment", None, MANAGE, state_dependent=True),
-    "risk/assessments/<str:code>/reject/": page("assessment", None, MANAGE, state_dependent=True),
+    "risk/assessments/<str:code>/": page("assessment", CONTENT, **RISK),
+    "risk/assessments/<str:code>/edit/": page("assessment", WORK, WORK, **RISK),
+    "risk/assessments/<str:code>/submit/": page("assessment", None, WORK, **RISK),
+    "risk/assessments/<str:code>/approve/": page(
+        "assessment", None, MANAGE, state_dependent=True, **RISK
+    ),
+    "risk/assessments/<str:code>/reject/": page(
+        "assessment", None, MANAGE, state_dependent=True, **RISK
+    ),
     # audit
     "audit/": page(None, frozenset({AU})),
     "audit/verify/": page(None, frozenset({AU})),
@@ -142,10 +205,10 @@ PAGES: dict[str, Rule] = {
     "alerts/calendar/": page(None, CONTENT),
     "alerts/regional/": page(None, CONTENT),
     "alerts/config/": page(None, CONTENT),
-    "alerts/<str:code>/": page("alert", CONTENT),
-    "alerts/<str:code>/acknowledge/": page("alert", None, WORK),
-    "alerts/<str:code>/act/": page("alert", None, WORK),
-    "alerts/<str:code>/dismiss/": page("alert", None, WORK),
+    "alerts/<str:code>/": page("alert", CONTENT, **RISK),
+    "alerts/<str:code>/acknowledge/": page("alert", None, WORK, **RISK),
+    "alerts/<str:code>/act/": page("alert", None, WORK, **RISK),
+    "alerts/<str:code>/dismiss/": page("alert", None, WORK, **RISK),
     # communications
     "communications/": page(None, LETTERS | STAFF | {AN}, note="analysts: to response rates"),
     "communications/new/": page(None, LETTERS, LETTERS),
@@ -153,9 +216,9 @@ PAGES: dict[str, Rule] = {
     "communications/visits/": page(None, LETTERS | {AN}),
     "communications/visits/outstanding/": page(None, LETTERS | {AN}),
     "communications/visits/new/": page(None, LETTERS, LETTERS),
-    "communications/visits/<uuid:pk>/": page("visit", LETTERS, LETTERS),
-    "communications/visits/<uuid:pk>/delete/": page("visit", None, LETTERS),
-    "communications/documents/<uuid:pk>/": page("document", LETTERS),
+    "communications/visits/<uuid:pk>/": page("visit", LETTERS, LETTERS, visible=VISIT_VISIBLE),
+    "communications/visits/<uuid:pk>/delete/": page("visit", None, LETTERS, visible=VISIT_VISIBLE),
+    "communications/documents/<uuid:pk>/": page("document", LETTERS, visible=DOCUMENT_VISIBLE),
     "communications/<uuid:pk>/": page("communication", LETTERS | {OFF}, **LETTER),
     "communications/<uuid:pk>/edit/": page("communication", LETTERS, LETTERS, **LETTER),
     "communications/<uuid:pk>/submit/": page("communication", None, LETTERS, **LETTER),
@@ -174,15 +237,17 @@ PAGES: dict[str, Rule] = {
     "portal/subdivisions/": page(None, EVERYONE),
     "portal/intake/": page(None, STAFF),
     "portal/intake/check-ins/": page(None, STAFF),
-    "portal/intake/<str:code>/": page("report", STAFF),
-    "portal/intake/<str:code>/accept/": page("report", None, STAFF),
-    "portal/intake/<str:code>/register/": page("report", None, STAFF),
-    "portal/intake/<str:code>/reject/": page("report", None, STAFF),
-    "portal/intake/<str:code>/files/<str:file_id>/": page("report_file", STAFF),
+    "portal/intake/<str:code>/": page("report", STAFF, **REPORT),
+    "portal/intake/<str:code>/accept/": page("report", None, STAFF, **REPORT),
+    "portal/intake/<str:code>/register/": page("report", None, STAFF, **REPORT),
+    "portal/intake/<str:code>/reject/": page("report", None, STAFF, **REPORT),
+    "portal/intake/<str:code>/files/<str:file_id>/": page("report_file", STAFF, **REPORT),
     "portal/me/": page(None, frozenset({DU})),
     "portal/me/consent/": page(None, None, frozenset({DU})),
     "portal/me/measures/<str:code>/feedback/": page("measure", None, {DU}),
-    "portal/me/check-ins/<str:event_id>/": page("event", {DU}, {DU}),
+    "portal/me/check-ins/<str:event_id>/": page(
+        "event", NOBODY, {DU}, visible={DU: {"team"}}, note="POST only: GET answers 405"
+    ),
 }
 
 # The configuration-only admin: administrators, nobody else (and no case content).
@@ -240,22 +305,22 @@ OPERATIONS: dict[str, Rule] = {
     "case_restricted_set": api("case", MANAGE),
     "organisation_index": api(None, LISTS, lists=True),
     "organisation_add": api(None, WORK),
-    "organisation_detail": api("organisation", CONTENT),
+    "organisation_detail": api("organisation", CONTENT, **ORGANISATION),
     "incident_index": api(None, LISTS, lists=True),
     "incident_create": api(None, WORK),
     "incident_detail": api("incident", OWN),
     "incident_change": api("incident", WORK),
     "attachment_index": api("incident", OWN),
     "attachment_upload": api("incident", WORK),
-    "attachment_download": api("attachment", NOBODY),
+    "attachment_download": api("attachment", EVIDENCE),
     "assessment_index": api(None, LISTS, lists=True),
-    "assessment_detail": api("assessment", CONTENT),
+    "assessment_detail": api("assessment", CONTENT, **RISK),
     "assessment_add": api("defender", WORK),
-    "assessment_submit_op": api("assessment", WORK),
-    "assessment_approve_op": api("assessment", MANAGE, state_dependent=True),
-    "assessment_reject_op": api("assessment", MANAGE, state_dependent=True),
+    "assessment_submit_op": api("assessment", WORK, **RISK),
+    "assessment_approve_op": api("assessment", MANAGE, state_dependent=True, **RISK),
+    "assessment_reject_op": api("assessment", MANAGE, state_dependent=True, **RISK),
     "procedure_index": api(None, LISTS, lists=True),
-    "procedure_detail": api("procedure", CONTENT),
+    "procedure_detail": api("procedure", CONTENT, **RISK),
     "procedure_add": api("defender", WORK),
     "measure_index": api(None, CONTENT, lists=True),
     "measure_create": api(None, WORK),
@@ -266,7 +331,7 @@ OPERATIONS: dict[str, Rule] = {
     "disclosure_index": api(None, STAFF, lists=True),
     "disclosure_add": api(None, WORK),
     "disclosure_detail": api("disclosure", STAFF, **DISCLOSURE),
-    "disclosure_withdraw": api("disclosure", WORK, **DISCLOSURE),
+    "disclosure_withdraw": api("disclosure", MANAGE, **DISCLOSURE),
     "inbox_index": api(None, frozenset({LI}), lists=True),
     "inbox_detail": api("disclosure", frozenset({LI}), **DISCLOSURE),
     "inbox_respond": api("disclosure", frozenset({LI}), **DISCLOSURE),
@@ -276,7 +341,7 @@ OPERATIONS: dict[str, Rule] = {
     "me": api(None, API_USERS),
     "token_list": api(None, API_USERS),
     "token_create": api(None, API_USERS),
-    "token_revoke": api("token", NOBODY),
+    "token_revoke": api("token", NOBODY, **TOKEN),
     "consent_detail": api("defender", OWN),
     "consent_add": api("defender", WORK),
     "task_index": api(None, STAFF, lists=True),
@@ -285,17 +350,17 @@ OPERATIONS: dict[str, Rule] = {
     "task_cancelled": api("task", WORK),
     "dashboard": api(None, MANAGE | {AN}),
     "alert_index": api(None, LISTS, lists=True),
-    "alert_detail": api("alert", CONTENT),
-    "alert_acknowledge_op": api("alert", WORK),
-    "alert_act_op": api("alert", WORK),
-    "alert_dismiss_op": api("alert", WORK),
+    "alert_detail": api("alert", CONTENT, **RISK),
+    "alert_acknowledge_op": api("alert", WORK, **RISK),
+    "alert_act_op": api("alert", WORK, **RISK),
+    "alert_dismiss_op": api("alert", WORK, **RISK),
     "events_calendar_index": api(None, LISTS, lists=True),
     "communication_index": api(None, LETTERS | {OFF}, lists=True),
     "communication_create": api(None, LETTERS),
     "rates": api(None, LETTERS | {AN}),
     "visits": api(None, LETTERS | {AN}),
     "visit_create": api(None, LETTERS),
-    "visit_update": api("visit", LETTERS),
+    "visit_update": api("visit", LETTERS, visible=VISIT_VISIBLE),
     "communication_detail": api("communication", LETTERS | {OFF}, **LETTER),
     "submit": api("communication", LETTERS, **LETTER),
     "approve": api("communication", frozenset({C, FC}), **LETTER),
@@ -304,7 +369,9 @@ OPERATIONS: dict[str, Rule] = {
     "reply_create": api("communication", LETTERS, **LETTER),
     "investigation_index": api(None, STAFF, lists=True),
     "investigation_figures": api(None, CONTENT),
-    "investigation_detail": api("investigation", CONTENT, note="the world records none"),
+    "investigation_detail": api(
+        "investigation", STAFF | {DU}, visible=INVESTIGATION_VISIBLE, note="by incident code"
+    ),
     "investigation_update": api("incident", WORK),
 }
 
@@ -347,17 +414,20 @@ def render_markdown(page_routes: list[str], operations: list[tuple[str, str, str
         "| analyst | the entity's unrestricted cases, pseudonymised: no names, contacts,"
         " localities, narratives, details |",
         "| liaison | only what a disclosure to their entity contains |",
-        "| communications officer | the letters of their entity and the codes of the cases"
-        " linked to them |",
+        "| communications officer | the letters of their entity (not those about a restricted"
+        " case) and the codes of the cases linked to them |",
         "| auditor | the audit log (codes, never values) |",
         "| admin | configuration and users; no case content |",
         "| defender | their own record, incidents, measures and safety plan |",
         "",
         "Everything else answers exactly as a nonexistent object (404, or the role's 403 for a",
-        "page it may not open), appears in no list, count or search. A collection answers the",
-        "roles not named either 403 or only what they may see. An erased (shredded) defender's",
-        "stub shows nothing of them to anyone. – : refused; · : not requested by the suite",
-        "(sign-in steps, covered by the accounts tests).",
+        "page it may not open: the same status and the same body apart from the reference),",
+        "appears in no list, count or search. The suite checks this with real objects of every",
+        "kind a route addresses, hidden from the role (the other entity's, a restricted case's,",
+        "an erased defender's, another team's), as well as with references to nothing.",
+        "A collection answers the roles not named either 403 or only what they may see. An",
+        "erased (shredded) defender's stub shows nothing of them to anyone. – : refused; · : not",
+        "requested by the suite (sign-in steps, covered by the accounts tests).",
         "",
         "## Pages",
         "",

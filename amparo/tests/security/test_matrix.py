@@ -52,8 +52,6 @@ def security_world(
     admin_user,
     inactive_coordinator,
 ):
-    from amparo.conftest import _user
-
     users = {
         "system": system,
         "coordinator": coordinator,
@@ -69,19 +67,7 @@ def security_world(
         "anonymous": None,
     }
     world = build_world(users, entity, other_entity)
-    # The defender's own account, on the team defender (created after the world exists).
-    from amparo.accounts.models import Role
-    from amparo.accounts.services import api_token_create
-    from amparo.registry.models import Defender
-    from amparo.tests.helpers import login
-
-    team = Defender.objects.get(code=world.refs["defender"]["team"])
-    defender_user = _user(system, "defender", Role.DEFENDER, None)
-    defender_user.defender = team
-    defender_user.save(update_fields=["defender"])
-    users["defender_user"] = defender_user
-    login(world.clients["defender_user"], defender_user)
-    world.tokens["defender_user"] = api_token_create(actor=defender_user, name="suite")[1]
+    # The defender persona's account (the team defender's) is made by the world.
     return world
 
 
@@ -118,7 +104,7 @@ def test_authorization_matrix(security_world, settings, capsys):
         ):
             pass
     with capsys.disabled():
-        sys.stdout.write("\n" + figures.summary() + "\n")
+        sys.stdout.write("\n" + figures.summary() + "\n" + figures.hidden_summary() + "\n")
         for missing in security_world.missing:
             sys.stdout.write(f"  object the world could not create: {missing}\n")
         for cell in figures.problems:
@@ -134,11 +120,18 @@ def test_authorization_matrix(security_world, settings, capsys):
         unexpected_denials=figures.verdicts["denied-unexpectedly"],
         server_errors=figures.verdicts["error"],
         missing_headers=sum(figures.missing_headers.values()),
+        hidden_objects=sum(len(relations) for relations in figures.hidden.values()),
+        hidden_object_cells=sum(figures.hidden_cells.values()),
+        hidden_objects_by_kind={kind: len(figures.hidden[kind]) for kind in sorted(figures.hidden)},
     )
     assert figures.verdicts["leak"] == 0
     assert figures.verdicts["error"] == 0
     assert figures.verdicts["denied-unexpectedly"] == 0
     assert not figures.missing_headers
+    # Every kind is tested against real hidden objects too, not only a reference to nothing.
+    assert not security_world.missing, "objects the world could not create (see above)"
+    ghost_only = sorted(figures.ghost_only - set(figures.hidden))
+    assert not ghost_only, f"kinds with no real object in world.py: {ghost_only}"
 
 
 def test_authorization_doc_is_the_table():
@@ -159,3 +152,21 @@ def test_authorization_doc_is_the_table():
     if os.environ.get("AMPARO_WRITE_AUTHZ_DOC"):
         doc.write_text(text, encoding="utf-8")
     assert doc.read_text(encoding="utf-8") == text, "docs/authorization.md is stale"
+
+
+def test_a_hidden_objects_answer_is_compared_without_its_reference_and_tokens():
+    from amparo.tests.security.matrix import shape
+
+    def page(code: str, nonce: str, token: str, text: str = "Not found.") -> str:
+        return (
+            f'<script nonce="{nonce}"></script><form action="/defenders/{code}/">'
+            f'<input name="csrfmiddlewaretoken" value="{token}"></form><p>{text}</p>'
+        )
+
+    hidden = page("HRD-2026-000004", "q1w2e3r4t5y6", "a" * 64)
+    ghost = page("HRD-2026-999999", "z9x8c7v6b5n4", "b" * 64)
+    assert shape(hidden, "/defenders/HRD-2026-000004/") == shape(
+        ghost, "/defenders/HRD-2026-999999/"
+    )
+    told = page("HRD-2026-000004", "q1w2e3r4t5y6", "a" * 64, text="Restricted case.")
+    assert shape(told, "/defenders/HRD-2026-000004/") != shape(ghost, "/defenders/HRD-2026-999999/")
