@@ -246,6 +246,7 @@ def render_table(result: dict[str, Any]) -> str:
         lines.append(
             f"  {label:<12}{_pct(point['recall']):>8}"
             f"{_pct(point['actionable_recall']):>9}  burden {_pct(point['burden'])}"
+            f"  threat rule at this burden {_pct(point.get('threat_rule_recall'))}"
         )
     return "\n".join(lines) + "\n"
 
@@ -292,6 +293,16 @@ def score(
     )
     stretched = baseline(*baselines.threat_rule_segments(threats, start=start, end=end, days=days))
     stretched["days"] = days
+    for point in engine["by_level"]:
+        # The threat rule stretched to each level's burden: the recall-burden curve's baseline.
+        level_days = baselines.threat_rule_days_for(
+            threats, population, point["covered_defender_days"], start=start, end=end
+        )
+        at_level = baseline(
+            *baselines.threat_rule_segments(threats, start=start, end=end, days=level_days)
+        )
+        point["threat_rule_days"] = level_days
+        point["threat_rule_recall"] = at_level["recall"]
     rand = baseline(*baselines.random_segments(replayed.segments, population, seed=seed))
     recalls = [
         baseline(*baselines.random_segments(replayed.segments, population, seed=s))["recall"] or 0

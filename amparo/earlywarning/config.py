@@ -45,9 +45,14 @@ class EngineConfig:
         default_factory=lambda: {"short": "warning", "long": "watch"}
     )
     calendar_level_by_kind: dict[str, str] = field(default_factory=dict)  # overrides horizon
+    # Peaks inside a window: [days before start, days after end] per event kind, raised at
+    # calendar_peak_level (election violence concentrates near the vote: docs/generator.md).
+    calendar_peak_days: dict[str, list[int]] = field(default_factory=lambda: {"election": [60, 30]})
+    calendar_peak_level: str = "warning"
     # Individual escalation.
     # Defaults tuned by back-test (docs/early-warning-backtest.md, "Tuning").
-    escalation_days: int = 30  # look-back for threats, relatives' incidents
+    escalation_days: int = 7  # look-back for threats, relatives' incidents
+    death_threat_days: int = 30  # look-back for the death_threat finding; 0: escalation_days
     # "incident": look back by incident date; "report": by the day it became known, so a
     # threat reported late still counts for escalation_days after its report.
     escalation_clock: str = "report"
@@ -67,8 +72,22 @@ class EngineConfig:
             "grave_attack": OFF,
             "repeated_incidents": OFF,
             "relative_targeted": "watch",
+            "hazard": "warning",
         }
     )
+    # The defender's own hazard score: every own incident known by the day, dated within
+    # hazard_days, weighs hazard_weights[group] x 0.5 ** (age / hazard_half_life_days), group
+    # "grave", "threat" (threat_violations) or "other". At hazard_threshold or more the
+    # "hazard" finding is raised. A "threat" or "relative_targeted" finding on a defender whose
+    # score is under hazard_warning_floor is held at watch (0: never), so that warnings go to
+    # the defenders whose own record says most.
+    hazard_days: int = 365
+    hazard_half_life_days: float = 30.0
+    hazard_weights: dict[str, float] = field(
+        default_factory=lambda: {"grave": 1.0, "threat": 2.0, "other": 1.0}
+    )
+    hazard_threshold: float = 2.8
+    hazard_warning_floor: float = 0.0
     repeat_count: int = 2
     repeat_days: int = 60
     unprotected_risk_levels: list[str] = field(default_factory=lambda: ["high", "extreme"])
@@ -77,7 +96,7 @@ class EngineConfig:
     network_horizon_days: int = 90  # incidents older than this no longer propagate
     network_half_life_days: float = 15.0
     network_threshold: float = 0.5
-    network_warning_threshold: float = 1.5
+    network_warning_threshold: float = 3.0
     network_link_weights: dict[str, float] = field(
         default_factory=lambda: {
             "organisation": 0.8,
@@ -88,6 +107,9 @@ class EngineConfig:
     )
     network_grave_weight: float = 1.0
     network_threat_weight: float = 0.0  # only grave attacks propagate
+    # An organisation's members are linked only once this many distinct members of it were
+    # victims of triggering incidents within network_horizon_days (1: every trigger counts).
+    network_min_victims: int = 2
     perpetrator_days: int = 180
     # Regional spikes: overrides of RegionalConfig fields, and levels per violation group.
     regional: dict[str, Any] = field(
@@ -95,7 +117,7 @@ class EngineConfig:
     )
     regional_groups: list[str] = field(default_factory=lambda: ["grave", "other"])  # alerting
     regional_level_by_group: dict[str, str] = field(
-        default_factory=lambda: {"grave": "warning", "other": "watch"}
+        default_factory=lambda: {"grave": "watch", "other": "watch"}
     )
     regional_expiry_days: int = 7
     # Pipeline.
@@ -179,6 +201,15 @@ def config_validate(values: dict[str, Any]) -> None:
             errors.add(name, "Give a number of zero or more.")
     errors.raise_if_any()
     config = config_from_values(values)
+    if config.calendar_peak_level not in LEVELS:
+        errors.add("calendar_peak_level", "Levels are watch, warning or urgent.")
+    for kind, days in config.calendar_peak_days.items():
+        if days != [] and not (
+            isinstance(days, list)
+            and len(days) == 2
+            and all(isinstance(d, int) and 0 <= d <= 3650 for d in days)
+        ):
+            errors.add("calendar_peak_days", f"Give [before, after] days or [] for {kind}.")
     for name in ("calendar_level_by_horizon", "calendar_level_by_kind", "regional_level_by_group"):
         if any(level not in LEVELS for level in getattr(config, name).values()):
             errors.add(name, "Levels are watch, warning or urgent.")
@@ -202,6 +233,10 @@ def config_validate(values: dict[str, Any]) -> None:
         errors.add("escalation_clock", "Give incident or report.")
     if config.network_half_life_days <= 0:
         errors.add("network_half_life_days", "The half-life must be positive.")
+    if config.hazard_half_life_days <= 0:
+        errors.add("hazard_half_life_days", "The half-life must be positive.")
+    if set(config.hazard_weights) != {"grave", "threat", "other"}:
+        errors.add("hazard_weights", "Give weights for grave, threat and other.")
     if config.network_threshold <= 0:
         errors.add("network_threshold", "The threshold must be positive.")
     if config.regional:

@@ -20,6 +20,7 @@ as-of day is today.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime
 import math
 from collections import defaultdict
@@ -369,10 +370,73 @@ def calendar_candidates(
                 recommended_measures=tuple(config.recommended_measures.get("calendar", [])),
             )
         )
+        peak = _peak_candidate(as_of, config, event, defender_ids, candidates[-1])
+        if peak is not None:
+            candidates.append(peak)
     return candidates
 
 
+def _peak_candidate(
+    as_of: datetime.date,
+    config: EngineConfig,
+    event: EventFacts,
+    defender_ids: list[str],
+    window: AlertCandidate,
+) -> AlertCandidate | None:
+    """The peak of an event kind listed in calendar_peak_days: [before start, after end] days
+    at calendar_peak_level (e.g. the weeks around an election inside its long watch window)."""
+    days = config.calendar_peak_days.get(event.kind)
+    if not days:
+        return None
+    opens = event.start - int(days[0]) * DAY
+    closes = event.end + int(days[1]) * DAY
+    if opens > as_of + config.notice_days * DAY or closes < as_of:
+        return None
+    return dataclasses.replace(
+        window,
+        level=config.calendar_peak_level,
+        expires_on=closes,
+        defender_ids=tuple(defender_ids),
+        dedupe_key=f"calendar-peak:{event.id}",
+        reason=f"Peak of a {event.kind} event opens on {opens.isoformat()}.",
+        evidence={**window.evidence, "peak": [opens.isoformat(), closes.isoformat()]},
+    )
+
+
 # --- 2. Individual escalation --------------------------------------------------------------
+
+
+def hazard_scores(
+    as_of: datetime.date, config: EngineConfig, store: IncidentStore
+) -> tuple[dict[str, float], dict[str, list[str]]]:
+    """Each defender's hazard score as of the day (the decayed, group-weighted count of their
+    own incidents known by then, dated within hazard_days) and the codes that made it."""
+    threats, grave = set(config.threat_violations), config.grave_violations
+    weights = config.hazard_weights
+    scores: dict[str, float] = defaultdict(float)
+    codes: dict[str, list[str]] = defaultdict(list)
+    for inc in store.between(as_of, as_of - config.hazard_days * DAY, as_of):
+        if not inc.victims:
+            continue
+        group = (
+            "grave" if inc.violations & grave else "threat" if inc.violations & threats else "other"
+        )
+        weight = weights.get(group, 0.0) * 0.5 ** (
+            (as_of - inc.date).days / config.hazard_half_life_days
+        )
+        if weight <= 0:
+            continue
+        for victim in inc.victims:
+            scores[victim] += weight
+            codes[victim].append(inc.code)
+    return scores, codes
+
+
+def _hazard_used(config: EngineConfig) -> bool:
+    return (
+        config.escalation_level_by_finding.get("hazard", OFF) != OFF
+        or config.hazard_warning_floor > 0
+    )
 
 
 def _escalation_findings(
@@ -380,14 +444,23 @@ def _escalation_findings(
     recent: list[IncidentFacts],
     relatives: list[IncidentFacts],
     config: EngineConfig,
+    hazard: tuple[float, list[str]] = (0.0, []),
+    death_threats: list[IncidentFacts] | None = None,
 ) -> list[tuple[str, str, list[str]]]:
     """(rule, level, incident codes) for one defender's recent incidents; a rule whose level
-    is "off" in escalation_level_by_finding is not applied."""
+    is "off" in escalation_level_by_finding is not applied. `hazard` is the defender's score
+    and the codes behind it (hazard finding, warning floor); `death_threats` the defender's
+    incidents within death_threat_days (default: `mine`)."""
+    score, hazard_codes = hazard
     threats = set(config.threat_violations)
     exposure = set(config.reprisal_contexts)
     grave = config.grave_violations
     found = {
-        "death_threat": [i.code for i in mine if "death_threat" in i.violations],
+        "death_threat": [
+            i.code
+            for i in (mine if death_threats is None else death_threats)
+            if "death_threat" in i.violations
+        ],
         "threat_after_exposure": [
             i.code for i in mine if i.violations & threats and i.contexts & exposure
         ],
@@ -397,8 +470,13 @@ def _escalation_findings(
             [i.code for i in recent] if len(recent) >= config.repeat_count else []
         ),
         "relative_targeted": [i.code for i in relatives],
+        "hazard": hazard_codes if score >= config.hazard_threshold else [],
     }
-    levels = config.escalation_level_by_finding
+    levels = dict(config.escalation_level_by_finding)
+    if score < config.hazard_warning_floor:
+        for rule in ("threat", "threat_after_exposure", "relative_targeted"):
+            if levels.get(rule) == AlertLevel.WARNING.value:
+                levels[rule] = AlertLevel.WATCH.value
     return [
         (rule, levels[rule], codes)
         for rule, codes in found.items()
@@ -420,27 +498,43 @@ def escalation_candidates(
     in escalation_level_by_finding (or off)."""
     registry = registry or DatabaseRegistry()
     since = as_of - config.escalation_days * DAY
+    death_since = as_of - (config.death_threat_days or config.escalation_days) * DAY
     repeat_since = as_of - config.repeat_days * DAY
     by_report = config.escalation_clock == "report"
+
+    def known_since(inc: IncidentFacts, day: datetime.date) -> bool:
+        return (inc.reported_on if by_report else inc.date) >= day
+
     store = _store(incidents)
     own: dict[str, list[IncidentFacts]] = defaultdict(list)
     relatives: dict[str, list[IncidentFacts]] = defaultdict(list)
+    longest = min(since, death_since)
     window = (
-        store.reported_between(as_of, since) if by_report else store.between(as_of, since, as_of)
+        store.reported_between(as_of, longest)
+        if by_report
+        else store.between(as_of, longest, as_of)
     )
     for inc in window:
         for victim in inc.victims:
             own[victim].append(inc)
         for defender in inc.relatives_of:
             relatives[defender].append(inc)
+    scores: dict[str, float] = {}
+    hazard_codes: dict[str, list[str]] = {}
+    if _hazard_used(config):
+        scores, hazard_codes = hazard_scores(as_of, config, store)
     wanted = set(own) | set(relatives)
+    wanted |= {d for d, score in scores.items() if score >= config.hazard_threshold}
     if defender_ids is not None:
         wanted &= defender_ids
     candidates = []
     for defender in sorted(registry.live(wanted)):
-        mine = own.get(defender, [])
-        recent = [i for i in mine if (i.reported_on if by_report else i.date) >= repeat_since]
-        findings = _escalation_findings(mine, recent, relatives.get(defender, []), config)
+        mine = [i for i in own.get(defender, []) if known_since(i, since)]
+        death = [i for i in own.get(defender, []) if known_since(i, death_since)]
+        recent = [i for i in mine if known_since(i, repeat_since)]
+        hazard = (scores.get(defender, 0.0), hazard_codes.get(defender, []))
+        kin = [i for i in relatives.get(defender, []) if known_since(i, since)]
+        findings = _escalation_findings(mine, recent, kin, config, hazard, death)
         if not findings:
             continue
         findings.sort()
@@ -456,6 +550,7 @@ def escalation_candidates(
                 evidence={
                     "rule": "escalation",
                     "findings": [{"rule": r, "level": lv, "incidents": c} for r, lv, c in findings],
+                    "hazard_score": round(hazard[0], 4),
                 },
                 recommended_measures=tuple(config.recommended_measures.get("escalation", [])),
             )
@@ -559,6 +654,20 @@ def network_links(
     return sorted((d, link) for d, link in links if link == "co_victim" or d not in victims)
 
 
+def _organisations_hit(
+    triggers: list[IncidentFacts], members: dict[str, set[str]], min_victims: int
+) -> dict[str, set[str]]:
+    """The organisation links of the victims whose organisation had at least min_victims
+    distinct members among the triggers' victims (the members they share with: an
+    organisation is the same set of fellow members plus the victim)."""
+    victims = {v for inc in triggers for v in inc.victims}
+    kept = {}
+    for victim, mates in members.items():
+        if len(({victim} | mates) & victims) >= min_victims:
+            kept[victim] = mates
+    return kept
+
+
 def network_candidates(
     as_of: datetime.date,
     config: EngineConfig,
@@ -581,6 +690,8 @@ def network_candidates(
     ]
     history = PerpetratorIndex(store.between(as_of, since - config.perpetrator_days * DAY))
     members = registry.org_members({v for i in triggers for v in i.victims})
+    if config.network_min_victims > 1:
+        members = _organisations_hit(triggers, members, config.network_min_victims)
     weights: dict[str, float] = defaultdict(float)
     evidence: dict[str, list[dict[str, object]]] = defaultdict(list)
     for inc in triggers:
@@ -696,7 +807,9 @@ def _look_back_days(config: EngineConfig, *, regional: bool = True) -> int:
     days = max(
         config.network_horizon_days + config.perpetrator_days,
         config.escalation_days,
+        config.death_threat_days,
         config.repeat_days,
+        config.hazard_days if _hazard_used(config) else 0,
     )
     if regional:
         settings = RegionalConfig(**config.regional)
@@ -708,7 +821,7 @@ def _report_look_back_days(config: EngineConfig) -> int:
     """How far back the escalation rule looks by report date (0 on the incident clock)."""
     if config.escalation_clock != "report":
         return 0
-    return max(config.escalation_days, config.repeat_days)
+    return max(config.escalation_days, config.death_threat_days, config.repeat_days)
 
 
 def _sort_key(c: AlertCandidate) -> tuple[str, str, tuple[str, ...]]:

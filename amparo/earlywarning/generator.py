@@ -16,6 +16,7 @@ Names and places come from the demo's invented word lists (amparo/demo/synthetic
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import math
 import os
@@ -98,6 +99,32 @@ CONTAGION_VIOLATIONS = (
     ("physical_attack", 1),
 )
 BACKGROUND_GRAVE = (("killing", 2), ("attempted_killing", 2), ("abduction", 1))
+# The grave share of each mechanism's incidents in the research profile (docs/generator.md,
+# "Why these defaults"): when one is drawn, the violation comes from these lists.
+ELECTION_GRAVE = (
+    ("arbitrary_detention", 3),
+    ("physical_attack", 3),
+    ("attempted_killing", 1),
+    ("killing", 1),
+)
+PERSONAL_GRAVE = {
+    "publication": (("physical_attack", 2), ("arbitrary_detention", 1), ("attempted_killing", 1)),
+    "travel_abroad": (("arbitrary_detention", 3), ("physical_attack", 1)),
+    "judicial_proceeding": (
+        ("arbitrary_detention", 2),
+        ("physical_attack", 2),
+        ("attempted_killing", 1),
+        ("killing", 1),
+    ),
+    "un_engagement": (("arbitrary_detention", 3), ("physical_attack", 1), ("torture", 1)),
+}
+CONTAGION_GRAVE = (
+    ("physical_attack", 3),
+    ("arbitrary_detention", 2),
+    ("attempted_killing", 1),
+    ("killing", 1),
+)
+PROFILES = ("research", "legacy")
 
 
 @dataclass(frozen=True)
@@ -109,9 +136,10 @@ class Parameters:
     years: int = 3
     start: str = "2023-01-01"
     incidents_per_defender: float = 4.0  # background mean over the whole period
+    background_lethal_share: float = 0.015  # background incidents drawn from BACKGROUND_GRAVE
     relatives_per_defender: float = 1.0
     organisation_share: float = 0.7  # defenders that belong to an organisation
-    escalation_share: float = 0.04  # defenders with a planted threat -> grave attack
+    escalation_share: float = 0.12  # defenders with a planted threat -> grave attack
     escalation_lag_days: tuple[int, int] = (14, 56)
     election_multiplier: float = 2.0
     election_lead_days: int = 180
@@ -128,6 +156,56 @@ class Parameters:
     delay_weeks: float = 0.25  # share reported 7-27 days after
     delay_tail_median_days: float = 45.0  # the rest: log-normal, 28-180 days
     delay_max_days: int = 180
+    # Research profile (docs/generator.md, "Why these defaults"); legacy_parameters() turns
+    # each off, which gives the previous world byte for byte.
+    profile: str = "research"
+    # Background heterogeneity over time: each defender's frailty drifts (log-AR(1) per step of
+    # frailty_drift_days, stationary sd frailty_drift_sd, mean factor 1), and an incident opens
+    # a burst (repeat victimisation) with probability burst_share: rate x burst_multiplier for
+    # burst_days after it.
+    frailty_drift_sd: float = 0.6
+    frailty_drift_rho: float = 0.7
+    frailty_drift_days: int = 91
+    burst_share: float = 0.2
+    burst_multiplier: float = 6.0
+    burst_days: int = 45
+    # Election violence concentrates near the vote: rate x election_peak_multiplier from
+    # election_peak_days before it to election_peak_tail_days after (election_multiplier
+    # elsewhere in the window); 0 days = no peak.
+    election_peak_days: int = 60
+    election_peak_tail_days: int = 30
+    election_peak_multiplier: float = 4.0
+    # Share of grave violations among each mechanism's incidents; a negative share keeps the
+    # legacy violation lists (ELECTION_VIOLATIONS, PERSONAL_VIOLATIONS, CONTAGION_VIOLATIONS).
+    election_grave_share: float = 0.25
+    personal_grave_share: float = 0.2
+    contagion_grave_share: float = 0.15
+
+
+def legacy_parameters(**values: Any) -> Parameters:
+    """The world before the research profile (static frailty, no bursts, mostly non-grave
+    mechanisms): its JSON Lines are byte-identical to the earlier generator's."""
+    legacy: dict[str, Any] = {
+        "profile": "legacy",
+        "escalation_share": 0.04,
+        "background_lethal_share": 0.03,
+        "frailty_drift_sd": 0.0,
+        "burst_share": 0.0,
+        "election_peak_days": 0,
+        "election_peak_tail_days": 0,
+        "election_grave_share": -1.0,
+        "personal_grave_share": -1.0,
+        "contagion_grave_share": -1.0,
+    }
+    return Parameters(**{**legacy, **values})
+
+
+def parameters_for(profile: str, **values: Any) -> Parameters:
+    if profile == "legacy":
+        return legacy_parameters(**values)
+    if profile != "research":
+        raise ValueError(f"unknown profile {profile!r}")
+    return Parameters(**values)
 
 
 @dataclass
@@ -139,6 +217,7 @@ class _Defender:
     organisation: str | None
     relatives: int
     rate: float  # background incidents per day
+    drift: list[float] = field(default_factory=list)  # frailty factor per drift step
 
 
 @dataclass
@@ -167,6 +246,24 @@ def _poisson(rng: random.Random, mean: float) -> int:
     return k
 
 
+Draw = Callable[[random.Random], str]
+
+
+def _violations(
+    share: float, grave: Sequence[tuple[str, int]], ordinary: Sequence[tuple[str, int]]
+) -> Draw:
+    """A violation drawn from `ordinary` (a negative share: the legacy draw, grave ones
+    included), or grave with probability `share` and otherwise a non-grave one."""
+    if share < 0:
+        return lambda rng: _pick(rng, ordinary)
+    mild = [v for v in ordinary if v[0] not in GRAVE]
+
+    def draw(rng: random.Random) -> str:
+        return _pick(rng, grave) if rng.random() < share else _pick(rng, mild)
+
+    return draw
+
+
 def _line(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
 
@@ -183,6 +280,7 @@ class _World:
         self.defenders: list[_Defender] = []
         self.members: dict[str, list[int]] = {}
         self.grave: list[tuple[int, int, str]] = []  # (defender index, day, incident id)
+        self.background_made: list[tuple[int, int, str]] = []  # (defender index, day, id)
         self.delays = [0, 0, 0]
 
     def rng(self, phase: str) -> random.Random:
@@ -451,25 +549,94 @@ class _World:
         days = round(math.exp(rng.gauss(math.log(p.delay_tail_median_days), 0.6)))
         return min(p.delay_max_days, max(28, days))
 
+    def background_violation(self, rng: random.Random) -> str:
+        if rng.random() < self.p.background_lethal_share:
+            return _pick(rng, BACKGROUND_GRAVE)
+        return _pick(rng, words.COMMON_VIOLATIONS)
+
     def background(self) -> None:
         rng = self.rng("background")
+        if self.p.frailty_drift_sd > 0:
+            self.drifting_background(rng)
+            return
         for index, d in enumerate(self.defenders):
             for _ in range(_poisson(rng, d.rate * self.days)):
-                violation = (
-                    _pick(rng, BACKGROUND_GRAVE)
-                    if rng.random() < 0.03
-                    else _pick(rng, words.COMMON_VIOLATIONS)
-                )
-                context = _pick(rng, words.CONTEXTS) if rng.random() < 0.3 else None
-                self.incident(
-                    rng,
-                    index,
-                    rng.randrange(self.days),
-                    violation,
-                    "background",
-                    context=context,
-                    victim_relative=rng.random() < 0.05,
-                )
+                self.background_incident(rng, index, functools.partial(rng.randrange, self.days))
+
+    def background_incident(self, rng: random.Random, index: int, day: Callable[[], int]) -> None:
+        """One background incident on defender `index`, on the day `day()` draws."""
+        violation = self.background_violation(rng)
+        context = _pick(rng, words.CONTEXTS) if rng.random() < 0.3 else None
+        offset = day()
+        made = self.incident(
+            rng,
+            index,
+            offset,
+            violation,
+            "background",
+            context=context,
+            victim_relative=rng.random() < 0.05,
+        )
+        if made:
+            self.background_made.append((index, offset, made))
+
+    def drift_factors(self, rng: random.Random) -> list[float]:
+        """A log-AR(1) frailty multiplier per step, stationary sd frailty_drift_sd, mean 1."""
+        p = self.p
+        steps = -(-self.days // p.frailty_drift_days)
+        sd, rho = p.frailty_drift_sd, p.frailty_drift_rho
+        level = rng.gauss(0.0, sd)
+        factors = []
+        for _ in range(steps):
+            factors.append(math.exp(level - sd * sd / 2))
+            level = rho * level + rng.gauss(0.0, sd * math.sqrt(1 - rho * rho))
+        return factors
+
+    def drifting_background(self, rng: random.Random) -> None:
+        drift_rng = self.rng("frailty-drift")
+        step = self.p.frailty_drift_days
+        for index, d in enumerate(self.defenders):
+            d.drift = self.drift_factors(drift_rng)
+            for k, factor in enumerate(d.drift):
+                first, last = k * step, min(self.days, (k + 1) * step) - 1
+                for _ in range(_poisson(rng, d.rate * factor * (last - first + 1))):
+                    self.background_incident(
+                        rng, index, functools.partial(rng.randint, first, last)
+                    )
+
+    def bursts(self) -> None:
+        """Repeat victimisation: a background incident raises its defender's rate for a while
+        (one generation: a burst's own incidents open none)."""
+        p = self.p
+        if p.burst_share <= 0:
+            return
+        rng = self.rng("bursts")
+        for index, offset, trigger in self.background_made:
+            if rng.random() >= p.burst_share:
+                continue
+            ids = self._extra(
+                rng,
+                index,
+                offset + 1,
+                offset + p.burst_days,
+                p.burst_multiplier,
+                self.background_violation,
+                "repeat_victimisation",
+            )
+            self.mechanisms.append(
+                {
+                    "kind": "repeat_victimisation",
+                    "parameters": {
+                        "trigger_incident": trigger,
+                        "multiplier": p.burst_multiplier,
+                        "days": p.burst_days,
+                    },
+                    "defenders": [self.defenders[index].id],
+                    "start": self.day(min(self.days - 1, offset + 1)).isoformat(),
+                    "end": self.day(min(self.days - 1, offset + p.burst_days)).isoformat(),
+                    "incidents": ids,
+                }
+            )
 
     def _extra(
         self,
@@ -478,7 +645,7 @@ class _World:
         first: int,
         last: int,
         multiplier: float,
-        violations: Sequence[tuple[str, int]],
+        violation: Draw,
         mechanism: str,
         context: str | None = None,
     ) -> list[str]:
@@ -493,7 +660,7 @@ class _World:
                 rng,
                 index,
                 rng.randint(first, last),
-                _pick(rng, violations),
+                violation(rng),
                 mechanism,
                 context=context,
             )
@@ -540,9 +707,21 @@ class _World:
 
     def election_effects(self, elections: list[dict[str, Any]]) -> None:
         rng = self.rng("election-effects")
-        lead, tail = self.p.election_lead_days, self.p.election_tail_days
+        p = self.p
+        lead, tail = p.election_lead_days, p.election_tail_days
+        violation = _violations(p.election_grave_share, ELECTION_GRAVE, ELECTION_VIOLATIONS)
         for event in elections:
             first, last = event["_offset"] - lead, event["_offset"] + tail
+            # (first, last, multiplier) pieces: the whole window, or a peak around the vote.
+            pieces = [(first, last, p.election_multiplier)]
+            if p.election_peak_days or p.election_peak_tail_days:
+                peak_first = event["_offset"] - p.election_peak_days
+                peak_last = event["_offset"] + p.election_peak_tail_days
+                pieces = [
+                    (first, peak_first - 1, p.election_multiplier),
+                    (peak_first, peak_last, p.election_peak_multiplier),
+                    (peak_last + 1, last, p.election_multiplier),
+                ]
             exposed, ids = [], []
             for index, d in enumerate(self.defenders):
                 if d.country != event["country"] or not set(d.categories) & set(
@@ -550,22 +729,26 @@ class _World:
                 ):
                     continue
                 exposed.append(d.id)
-                ids += self._extra(
-                    rng,
-                    index,
-                    first,
-                    last,
-                    self.p.election_multiplier,
-                    ELECTION_VIOLATIONS,
-                    "election_season",
-                    "election",
-                )
+                for piece_first, piece_last, multiplier in pieces:
+                    ids += self._extra(
+                        rng,
+                        index,
+                        piece_first,
+                        piece_last,
+                        multiplier,
+                        violation,
+                        "election_season",
+                        "election",
+                    )
             self.mechanisms.append(
                 {
                     "kind": "election_season",
                     "parameters": {
                         "event": event["id"],
-                        "multiplier": self.p.election_multiplier,
+                        "multiplier": p.election_multiplier,
+                        "peak": [p.election_peak_days, p.election_peak_tail_days],
+                        "peak_multiplier": p.election_peak_multiplier,
+                        "grave_share": p.election_grave_share,
                         "lead_days": lead,
                         "tail_days": tail,
                         "country": event["country"],
@@ -580,6 +763,11 @@ class _World:
 
     def personal_effects(self, events: list[tuple[int, str, str, int, int]]) -> None:
         rng = self.rng("personal-effects")
+        share = self.p.personal_grave_share
+        draws = {
+            kind: _violations(share, PERSONAL_GRAVE[kind], PERSONAL_VIOLATIONS[kind])
+            for kind in PERSONAL_VIOLATIONS
+        }
         for index, kind, event_id, begin, finish in events:
             lead, tail = WINDOWS[kind]
             ids = self._extra(
@@ -588,7 +776,7 @@ class _World:
                 begin - lead,
                 finish + tail,
                 self.p.personal_multiplier,
-                PERSONAL_VIOLATIONS[kind],
+                draws[kind],
                 "personal_event",
                 kind,
             )
@@ -633,7 +821,7 @@ class _World:
                     first,
                     last,
                     self.p.outbreak_multiplier,
-                    words.COMMON_VIOLATIONS,
+                    lambda rng: _pick(rng, words.COMMON_VIOLATIONS),
                     "regional_outbreak",
                 )
             if not ids:  # a planted outbreak is never empty
@@ -670,6 +858,7 @@ class _World:
         beta = math.log(2) / p.contagion_half_life_days
         horizon = p.contagion_horizon_days
         mass = p.contagion_alpha_per_day / beta * (1 - math.exp(-beta * horizon))
+        violation = _violations(p.contagion_grave_share, CONTAGION_GRAVE, CONTAGION_VIOLATIONS)
         for index, offset, trigger in sorted(self.grave, key=lambda g: g[2]):
             d = self.defenders[index]
             assert d.organisation is not None
@@ -684,7 +873,7 @@ class _World:
                         rng,
                         other,
                         offset + lag,
-                        _pick(rng, CONTAGION_VIOLATIONS),
+                        violation(rng),
                         "organisational_contagion",
                     )
                     if made:
@@ -756,6 +945,7 @@ def generate(
         world.election_effects(elections)
         world.personal_effects(personal)
         world.outbreaks()
+        world.bursts()
         world.contagion()
         if progress:
             progress(f"{world.counts.incidents} incidents")

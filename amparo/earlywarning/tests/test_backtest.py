@@ -147,6 +147,9 @@ def test_backtest_writes_exact_alerts_and_metrics(world, tmp_path):
     assert (levels["warning"]["recall"], levels["warning"]["actionable_recall"]) == (1.0, 0.0)
     assert levels["warning"]["covered_defender_days"] == 7
     assert (levels["urgent"]["recall"], levels["urgent"]["covered_defender_days"]) == (0.5, 4)
+    # The threat rule stretched to each level's burden (as for the whole engine, below).
+    assert levels["watch"]["threat_rule_days"] == 19
+    assert levels["watch"]["threat_rule_recall"] == result["threat_rule_equal_burden"]["recall"]
 
     threat = result["threat_rule"]
     # ana threatened 02-20: covered the whole window, from 03-01 as for the replay (lead 4).

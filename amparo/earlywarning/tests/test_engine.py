@@ -34,6 +34,7 @@ CONFIG = config_from_values(
     {
         "escalation_clock": "incident",
         "escalation_days": 90,
+        "death_threat_days": 0,
         "escalation_expiry_days": 30,
         "escalation_level_by_finding": {
             "death_threat": "urgent",
@@ -42,7 +43,10 @@ CONFIG = config_from_values(
             "grave_attack": "off",
             "repeated_incidents": "warning",
             "relative_targeted": "warning",
+            "hazard": "off",
         },
+        "calendar_peak_days": {"election": []},
+        "network_min_victims": 1,
         "repeat_count": 2,
         "repeat_days": 60,
         "network_half_life_days": 30.0,
@@ -322,3 +326,103 @@ def test_escalation_on_the_report_clock_and_findings_by_level(coordinator, peopl
     assert sorted(c.defender_ids for c in scanned if c.kind == "escalation") == sorted(
         [_ids(ana), _ids(ben)]
     )
+
+
+@pytest.mark.django_db
+def test_hazard_score_raises_a_warning_and_holds_threats_of_quiet_defenders_at_watch(
+    coordinator, people
+):
+    ana, cruz = people["ana"], people["cruz"]
+    # Ana: a threat 10 days ago and a harassment 300 days ago.
+    _incident(coordinator, [ana], ["threat"], D(2026, 5, 22))
+    _incident(coordinator, [ana], ["harassment"], D(2025, 8, 5))
+    # Cruz: one threat yesterday and nothing else.
+    _incident(coordinator, [cruz], ["threat"], D(2026, 5, 31), subdivision="CO-CAU")
+    hazard = dataclasses.replace(
+        CONFIG,
+        escalation_days=30,
+        escalation_level_by_finding={
+            **CONFIG.escalation_level_by_finding,
+            "threat": "warning",
+            "hazard": "warning",
+        },
+        hazard_half_life_days=30.0,
+        hazard_weights={"grave": 1.0, "threat": 2.0, "other": 1.0},
+        hazard_threshold=2.5,
+        hazard_warning_floor=2.2,
+    )
+    found = {
+        c.defender_ids[0]: (c.level, [f["rule"] for f in c.evidence["findings"]], c.evidence)
+        for c in escalation_candidates(AS_OF, hazard, incidents_as_of(AS_OF))
+    }
+    ana_score = 2.0 * 0.5 ** (10 / 30) + 1.0 * 0.5 ** (300 / 30)
+    cruz_score = 2.0 * 0.5 ** (1 / 30)
+    assert found[str(ana.pk)][2]["hazard_score"] == round(ana_score, 4)
+    assert found[str(cruz.pk)][2]["hazard_score"] == round(cruz_score, 4)
+    # Neither reaches the threshold of 2.5; Ana's 1.59 is under the floor of 2.2, and so is
+    # Cruz's 1.95: both threats are held at watch.
+    assert found[str(ana.pk)][:2] == ("watch", ["threat"])
+    assert found[str(cruz.pk)][:2] == ("watch", ["threat"])
+    # A lower threshold raises the hazard finding at warning for both.
+    lower = dataclasses.replace(hazard, hazard_threshold=1.5, hazard_warning_floor=0.0)
+    found_lower = {
+        c.defender_ids[0]: (c.level, sorted(f["rule"] for f in c.evidence["findings"]))
+        for c in escalation_candidates(AS_OF, lower, incidents_as_of(AS_OF))
+    }
+    assert found_lower == {
+        str(ana.pk): ("warning", ["hazard", "threat"]),
+        str(cruz.pk): ("warning", ["hazard", "threat"]),
+    }
+
+
+@pytest.mark.django_db
+def test_network_needs_two_members_attacked_when_configured(coordinator, people):
+    ana, ben = people["ana"], people["ben"]
+    two = dataclasses.replace(CONFIG, network_min_victims=2)
+    _incident(coordinator, [ana], ["physical_attack"], D(2026, 5, 31))
+    assert network_candidates(AS_OF, two, incidents_as_of(AS_OF)) == []
+    _incident(coordinator, [ben], ["arbitrary_detention"], D(2026, 5, 25))
+    found = {c.defender_ids for c in network_candidates(AS_OF, two, incidents_as_of(AS_OF))}
+    assert found == {_ids(ana), _ids(ben)}
+
+
+@pytest.mark.django_db
+def test_election_peak_is_a_warning_inside_the_watch_window(coordinator, people):
+    event_create(
+        actor=coordinator,
+        data=EventData(kind="election", start=D(2026, 9, 1), country="CO"),
+    )
+    peak = dataclasses.replace(CONFIG, calendar_peak_days={"election": [60, 30]})
+    found = {(c.dedupe_key.split(":")[0], c.level) for c in calendar_candidates(AS_OF, peak)}
+    # Window opens 180 days before (watch); the peak opens 2 July, beyond the 14-day notice.
+    assert found == {("calendar", "watch")}
+    later = D(2026, 6, 20)
+    found = {
+        (c.dedupe_key.split(":")[0], c.level, c.expires_on)
+        for c in calendar_candidates(later, peak)
+    }
+    assert found == {
+        ("calendar", "watch", D(2026, 10, 31)),
+        ("calendar-peak", "warning", D(2026, 10, 1)),
+    }
+
+
+@pytest.mark.django_db
+def test_death_threats_have_their_own_look_back(coordinator, people):
+    ana, ben = people["ana"], people["ben"]
+    # A death threat 20 days ago, a plain threat 20 days ago: a 14-day look-back sees neither.
+    _incident(coordinator, [ana], ["death_threat"], D(2026, 5, 12))
+    _incident(coordinator, [ben], ["threat"], D(2026, 5, 12))
+    short = dataclasses.replace(
+        CONFIG,
+        escalation_days=14,
+        death_threat_days=0,
+        escalation_level_by_finding={**CONFIG.escalation_level_by_finding, "threat": "warning"},
+    )
+    assert escalation_candidates(AS_OF, short, incidents_as_of(AS_OF)) == []
+    longer = dataclasses.replace(short, death_threat_days=30)
+    found = {
+        c.defender_ids[0]: (c.level, [f["rule"] for f in c.evidence["findings"]])
+        for c in escalation_candidates(AS_OF, longer, incidents_as_of(AS_OF))
+    }
+    assert found == {str(ana.pk): ("urgent", ["death_threat"])}

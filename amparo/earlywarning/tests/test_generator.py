@@ -16,6 +16,7 @@ from amparo.earlywarning.generator import (
     GRAVE,
     Parameters,
     generate,
+    legacy_parameters,
     truth_path,
 )
 
@@ -25,6 +26,7 @@ KINDS = {
     "personal_event",
     "organisational_contagion",
     "regional_outbreak",
+    "repeat_victimisation",
     "reporting_delay",
 }
 
@@ -64,8 +66,9 @@ def test_counts_scale_with_n(tmp_path: Path) -> None:
     assert small["defender"] == 100 and large["defender"] == 400
     for kind in ("organisation", "person", "incident"):
         assert 2.5 < large[kind] / small[kind] < 5.5, kind
-    # About 7 incidents per defender over three years, about one organisation per 15.
-    assert 5 < large["incident"] / 400 < 9
+    # About 10 incidents per defender over three years (7 in the legacy world), about one
+    # organisation per 15.
+    assert 7 < large["incident"] / 400 < 13
     assert large["organisation"] == round(400 / 15)
 
 
@@ -223,3 +226,98 @@ def test_command_refuses_a_future_period(tmp_path: Path) -> None:
     future = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
     with pytest.raises(CommandError):
         call_command("generate", "--out", str(tmp_path / "x.jsonl"), "--start", future)
+
+
+def test_legacy_profile_plants_no_bursts_and_mostly_background_grave_attacks(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "legacy.jsonl"
+    generate(legacy_parameters(defenders=400, seed=3), str(path))
+    truth = json.loads(Path(truth_path(str(path))).read_text(encoding="utf-8"))
+    assert truth["parameters"]["profile"] == "legacy"
+    assert {m["kind"] for m in truth["mechanisms"]} == KINDS - {"repeat_victimisation"}
+    incidents = [r for r in _records(path) if r["type"] == "incident"]
+    assert 5 < len(incidents) / 400 < 9
+    shares = _grave_shares(incidents, truth)
+    assert shares["background"] > 0.8, shares
+
+
+def _grave_shares(incidents: list[dict[str, Any]], truth: dict[str, Any]) -> dict[str, float]:
+    cause = {i: m["kind"] for m in truth["mechanisms"] for i in m["incidents"]}
+    grave = [r["id"] for r in incidents if set(r["violations"]) & GRAVE]
+    counts = Counter(cause.get(i, "background") for i in grave)
+    return {kind: n / len(grave) for kind, n in counts.items()}
+
+
+def test_research_profile_gives_the_named_mechanisms_a_share_of_grave_attacks(
+    world: tuple[list[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """Elections, personal events, threats and attacks on colleagues cause grave attacks too
+    (docs/generator.md, "Why these defaults"); half of the lethal ones follow a planted threat
+    or another mechanism, not the background alone."""
+    records, truth = world
+    incidents = [r for r in records if r["type"] == "incident"]
+    shares = _grave_shares(incidents, truth)
+    for kind in (
+        "threat_escalation",
+        "election_season",
+        "personal_event",
+        "organisational_contagion",
+        "repeat_victimisation",
+    ):
+        assert shares.get(kind, 0) > 0.01, (kind, shares)
+    assert shares["background"] < 0.65, shares
+    cause = {i: m["kind"] for m in truth["mechanisms"] for i in m["incidents"]}
+    lethal = [r["id"] for r in incidents if set(r["violations"]) & {"killing", "attempted_killing"}]
+    escalated = sum(cause.get(i) == "threat_escalation" for i in lethal)
+    assert escalated / len(lethal) > 0.2
+
+
+def test_background_rates_drift_and_burst(
+    world: tuple[list[dict[str, Any]], dict[str, Any]],
+) -> None:
+    """A burst follows its trigger on the same defender within burst_days; a defender's yearly
+    background counts vary more than a static Poisson rate would allow."""
+    records, truth = world
+    incidents = {r["id"]: r for r in records if r["type"] == "incident"}
+    days = truth["parameters"]["burst_days"]
+    bursts = [m for m in truth["mechanisms"] if m["kind"] == "repeat_victimisation"]
+    assert bursts
+    for m in bursts:
+        trigger = incidents[m["parameters"]["trigger_incident"]]
+        start = datetime.date.fromisoformat(trigger["date"])
+        for incident_id in m["incidents"]:
+            incident = incidents[incident_id]
+            lag = (datetime.date.fromisoformat(incident["date"]) - start).days
+            # A trigger known only to the month is dated the 1st: up to 30 days earlier.
+            slack = 30 if trigger["date_precision"] == "month" else 0
+            assert 1 <= lag <= days + slack
+            assert m["defenders"][0] in incident["victims"]
+    caused = {i for m in truth["mechanisms"] for i in m["incidents"]}
+    by_year: Counter[tuple[str, str]] = Counter()
+    for r in incidents.values():
+        if r["id"] not in caused:
+            for victim in r["victims"]:
+                by_year[(victim, r["date"][:4])] += 1
+    # Within a defender, the change from one year to the next: Poisson at a static rate
+    # gives a variance of the difference equal to the sum of the means.
+    diffs = [
+        by_year[(d, "2024")] - by_year[(d, "2023")]
+        for d in {d for d, _ in by_year}
+        if d.startswith("d-")
+    ]
+    means = [by_year[(d, "2024")] + by_year[(d, "2023")] for d in {d for d, _ in by_year}]
+    variance = sum(x * x for x in diffs) / len(diffs)
+    assert variance > 1.2 * sum(means) / len(means)
+
+
+def test_command_generates_the_legacy_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "legacy.jsonl"
+    call_command(
+        "generate", "--defenders", "30", "--seed", "5", "--out", str(out), "--profile", "legacy"
+    )
+    truth = json.loads(Path(truth_path(str(out))).read_text(encoding="utf-8"))
+    assert truth["parameters"]["profile"] == "legacy"
+    assert truth["parameters"]["escalation_share"] == 0.04

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from amparo.earlywarning.generator import Parameters, generate, truth_path
+from amparo.earlywarning.generator import PROFILES, Parameters, generate, parameters_for, truth_path
 
 
 class Command(BaseCommand):
@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=Parameters.years)
         parser.add_argument(
             "--start", default=Parameters.start, help="first day, YYYY-MM-DD (default %(default)s)"
+        )
+        parser.add_argument(
+            "--profile",
+            choices=PROFILES,
+            default=Parameters.profile,
+            help="research (default): the world of docs/generator.md; legacy: the earlier world",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -43,7 +49,8 @@ class Command(BaseCommand):
                 f"The period ends on {end}, in the future: incidents cannot be dated after today. "
                 "Give an earlier --start or fewer --years."
             )
-        params = Parameters(
+        params = parameters_for(
+            options["profile"],
             defenders=options["defenders"],
             seed=options["seed"],
             years=options["years"],
