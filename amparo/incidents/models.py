@@ -57,6 +57,9 @@ class Incident(models.Model):
         indexes = [
             models.Index(fields=["date"]),
             models.Index(fields=["reported_on"]),
+            # Covers the annual report's scans (known in a period, by country, the ids): the
+            # primary key is a UUID, not SQLite's rowid, so it is a column of the index.
+            models.Index(fields=["date", "reported_on", "country", "id"]),
             models.Index(fields=["country", "subdivision", "date"]),
             models.Index(fields=["verification"]),
         ]

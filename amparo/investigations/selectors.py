@@ -89,13 +89,19 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     )
 
 
+def grave_incident_ids() -> QuerySet[IncidentViolation, Any]:
+    """The ids of the grave incidents, for `pk__in`: an IN list read from the (code, incident)
+    index, where a correlated EXISTS would probe the violations once per incident."""
+    return IncidentViolation.objects.filter(code__in=sorted(GRAVE_VIOLATIONS)).values("incident_id")
+
+
 def grave_incidents(actor: Any, as_of: datetime.date) -> QuerySet[Incident]:
     """The grave incidents in the actor's figure scope, known (reported) by the day."""
-    grave = IncidentViolation.objects.filter(
-        incident=OuterRef("pk"), code__in=sorted(GRAVE_VIOLATIONS)
-    )
     return Incident.objects.filter(
-        figure_incident_scope(actor), Exists(grave), reported_on__lte=as_of, date__lte=as_of
+        figure_incident_scope(actor),
+        pk__in=grave_incident_ids(),
+        reported_on__lte=as_of,
+        date__lte=as_of,
     )
 
 

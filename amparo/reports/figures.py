@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from amparo.communications.models import Communication, CommunicationStatus, CountryVisit, Reply
 from amparo.core.policy import is_system, role_of
-from amparo.core.vocab import GRAVE_VIOLATIONS, VisitStatus
+from amparo.core.vocab import VisitStatus
 from amparo.earlywarning.models import Alert
 from amparo.earlywarning.policies import alert_scope
 from amparo.incidents.models import Incident, IncidentPerpetrator, IncidentViolation
@@ -191,33 +191,32 @@ def visit_figures(actor: Any, period: Period) -> dict[str, Any]:
 # Incidents: the actor's policy scope ---------------------------------------------------------
 
 
+def _known_in(period: Period) -> Q:
+    return Q(date__gte=period.start, date__lte=period.end, reported_on__lte=period.end)
+
+
 def period_incidents(actor: Any, period: Period) -> QuerySet[Incident]:
     """Incidents that happened in the period and were known by its last day."""
-    return Incident.objects.filter(
-        incident_scope(actor),
-        date__gte=period.start,
-        date__lte=period.end,
-        reported_on__lte=period.end,
-    )
+    return Incident.objects.filter(incident_scope(actor), _known_in(period))
 
 
-def _grave_q() -> Q:
-    return Q(
-        Exists(
-            IncidentViolation.objects.filter(
-                incident=OuterRef("pk"), code__in=sorted(GRAVE_VIOLATIONS)
-            )
-        )
-    )
-
-
-def incident_totals(actor: Any, period: Period) -> tuple[int, int]:
+def incident_trend(actor: Any, periods: list[Period]) -> list[tuple[int, int]]:
+    """(total, grave) for each period, in one pass over the incidents of all of them."""
+    grave = investigations.grave_incident_ids()
+    counts: dict[str, Count] = {}
+    for number, period in enumerate(periods):
+        counts[f"total_{number}"] = Count("pk", filter=_known_in(period))
+        counts[f"grave_{number}"] = Count("pk", filter=_known_in(period) & Q(pk__in=grave))
     row = (
-        period_incidents(actor, period)
+        Incident.objects.filter(
+            incident_scope(actor),
+            date__gte=min(p.start for p in periods),
+            date__lte=max(p.end for p in periods),
+        )
         .order_by()
-        .aggregate(total=Count("pk"), grave=Count("pk", filter=_grave_q()))
+        .aggregate(**counts)
     )
-    return row["total"], row["grave"]
+    return [(row[f"total_{n}"], row[f"grave_{n}"]) for n in range(len(periods))]
 
 
 def incident_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str, Any]:
@@ -225,18 +224,13 @@ def incident_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str
     ids = incidents.values("pk")
     victims = Incident.victim_defenders.through.objects.filter(incident_id__in=ids).order_by()
     groups = investigations._perpetrator_group()
-    total, grave = incident_totals(actor, period)
-    trend = []
-    for back in range(TREND_PERIODS, -1, -1):
-        earlier = period.shifted(back)
-        t_total, t_grave = incident_totals(actor, earlier)
-        trend.append(
-            {
-                **earlier.as_dict(),
-                "total": suppress.count(t_total),
-                "grave": suppress.count(t_grave),
-            }
-        )
+    periods = [period.shifted(back) for back in range(TREND_PERIODS, -1, -1)]
+    counts = incident_trend(actor, periods)
+    total, grave = counts[-1]
+    trend = [
+        {**earlier.as_dict(), "total": suppress.count(t_total), "grave": suppress.count(t_grave)}
+        for earlier, (t_total, t_grave) in zip(periods, counts, strict=True)
+    ]
     return {
         "total": suppress.count(total),
         "grave": suppress.count(grave),

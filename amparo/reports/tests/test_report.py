@@ -15,7 +15,7 @@ from amparo.incidents.services import IncidentData, incident_record
 from amparo.investigations.services import InvestigationChange, investigation_record
 from amparo.measures.services import MeasureData, measure_request, measure_transition
 from amparo.registry.services import DefenderData, case_set_team, defender_register
-from amparo.reports.figures import annual_report
+from amparo.reports.figures import Period, Suppress, annual_report, incident_figures
 from amparo.reports.services import companion_produce
 from amparo.tests.helpers import assert_no_inline_script, logged_in
 
@@ -89,6 +89,35 @@ def test_incident_figures_are_exact_and_small_counts_suppressed(coordinator, inc
         ("2024-01-01", None),  # 2 threats: suppressed
         ("2025-01-01", 5),
     ]
+
+
+def test_each_trend_period_counts_what_was_known_by_its_last_day(
+    coordinator, incidents, django_assert_num_queries
+):
+    """The totals and grave counts of the four periods come from one query, and each period
+    counts what was reported by its last day: a 2024 killing reported on 2 January 2025 is in
+    no row (not 2024's, and its date is outside 2025)."""
+    for reported_on in (D(2024, 12, 31), D(2025, 1, 2)):
+        incident_record(
+            actor=coordinator,
+            data=IncidentData(
+                date=D(2024, 3, 1),
+                reported_on=reported_on,
+                country="CO",
+                violations=["killing"],
+                perpetrators=["police"],
+                victim_defenders=[incidents["woman"]],
+            ),
+        )
+    with django_assert_num_queries(6):  # trend and totals, then five breakdowns
+        i = incident_figures(coordinator, Period(START, END), Suppress(1))
+    assert [(row["from"], row["total"], row["grave"]) for row in i["trend"]] == [
+        ("2022-01-01", 0, 0),
+        ("2023-01-01", 0, 0),
+        ("2024-01-01", 3, 1),  # two threats and the killing reported on 31 December
+        ("2025-01-01", 5, 4),
+    ]
+    assert (i["total"], i["grave"]) == (5, 4)
 
 
 def test_the_threshold_is_configurable(coordinator, incidents, settings):
