@@ -81,7 +81,7 @@ def communications_out(actor: Any, communications: list[Communication]) -> list[
     for view in present_communications(actor, communications, via="api"):
         communication = view.communication
         assert communication is not None
-        linked, hidden = linked_summaries(actor, communication)
+        linked = linked_summaries(actor, communication)
         letter = view.letter_shown
         drafting = communication.status in {
             CommunicationStatus.DRAFT,
@@ -114,7 +114,6 @@ def communications_out(actor: Any, communications: list[Communication]) -> list[
                     }
                     for s in linked
                 ],
-                "hidden_links": hidden,
                 "replies": [
                     {
                         "id": r.external_id,

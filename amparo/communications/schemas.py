@@ -49,7 +49,6 @@ class CommunicationOut(Schema):
     body: str | None
     disclosed: list[DisclosedOut] | None
     linked: list[LinkedOut]
-    hidden_links: int
     replies: list[ReplyOut]
     consent_missing: list[str] | None
 

@@ -140,13 +140,12 @@ class LinkedSummary:
     violations: tuple[str, ...] = ()
 
 
-def linked_summaries(actor: Any, communication: Communication) -> tuple[list[LinkedSummary], int]:
-    """The linked defenders and incidents, as summaries, and a count of the others. The lead
-    entity's letter staff get them all (an approver must see everything a letter is about);
-    case officers those of the cases they see."""
+def linked_summaries(actor: Any, communication: Communication) -> list[LinkedSummary]:
+    """The linked defenders and incidents the actor may see, as summaries. The lead entity's
+    letter staff get them all (an approver must see everything a letter is about); case
+    officers those of the cases they see, and no count or hint of the others (DESIGN §2)."""
     defenders = communication.defenders.order_by("code")
     incidents = communication.incidents.prefetch_related("violation_rows").order_by("date", "code")
-    total = defenders.count() + incidents.count()
     if not sees_letter(actor, communication):
         defenders = defenders.filter(defender_scope(actor))
         incidents = incidents.filter(incident_scope(actor))
@@ -155,7 +154,7 @@ def linked_summaries(actor: Any, communication: Communication) -> tuple[list[Lin
         LinkedSummary("incident", i.code, i.country, i.date, tuple(i.violation_codes))
         for i in incidents
     ]
-    return rows, total - len(rows)
+    return rows
 
 
 def overdue_communications(

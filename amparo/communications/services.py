@@ -46,8 +46,8 @@ from amparo.communications.policies import (
 from amparo.coordination.models import Task
 from amparo.coordination.services import task_open, tasks_close_for
 from amparo.core.codes import next_code
-from amparo.core.keystore import data_key_create
-from amparo.core.models import Counter
+from amparo.core.keystore import data_key_create, data_key_shred
+from amparo.core.models import Counter, DataKey
 from amparo.core.policy import deny, role_of
 from amparo.core.sealedfiles import seal_to_file, unseal_file
 from amparo.core.uploads import upload_check
@@ -616,6 +616,38 @@ def replies_remind(*, actor: Any, now: datetime.datetime | None = None) -> list[
             )
         reminded.append(communication)
     return reminded
+
+
+def letters_erase(*, defender: Defender) -> int:
+    """Part of erasing a defender (amparo.registry.services.defender_shred calls it inside its
+    transaction): a letter sealed under its own key, with its replies and their documents, is
+    about the people it links; once every linked defender is erased and every linked incident
+    is sealed under an erased key, its key is destroyed too. A letter that also concerns a
+    living record stays. Returns how many letters were erased."""
+    letters = Communication.objects.filter(
+        defenders=defender, data_key__wrapped__isnull=False
+    ).select_related("data_key")
+    erased = 0
+    for letter in letters:
+        if letter.defenders.filter(shredded_at__isnull=True).exclude(pk=defender.pk).exists():
+            continue
+        if (
+            letter.incidents.filter(data_key__wrapped__isnull=False)
+            .exclude(data_key_id=defender.data_key_id)
+            .exists()
+        ):
+            continue
+        keys = {letter.data_key_id}
+        keys.update(letter.replies.values_list("data_key_id", flat=True))
+        keys.update(
+            ReplyDocument.objects.filter(reply__communication=letter).values_list(
+                "data_key_id", flat=True
+            )
+        )
+        for data_key in DataKey.objects.filter(pk__in=keys, wrapped__isnull=False):
+            data_key_shred(data_key)
+        erased += 1
+    return erased
 
 
 # Country visits ----------------------------------------------------------------------------

@@ -154,7 +154,7 @@ def communication_list_view(request: HttpRequest) -> HttpResponseBase:
 def _detail_context(request: HttpRequest, communication: Communication) -> dict[str, Any]:
     actor = request.user
     view = present_communication(actor, communication, via="page")
-    summaries, hidden = linked_summaries(actor, communication)
+    summaries = linked_summaries(actor, communication)
     replies = present_replies(actor, communication, list(replies_of(communication)), via="page")
     drafting = communication.status in {
         CommunicationStatus.DRAFT,
@@ -164,7 +164,6 @@ def _detail_context(request: HttpRequest, communication: Communication) -> dict[
         "c": view,
         "state_name": country_name(communication.state),
         "summaries": summaries,
-        "hidden_links": hidden,
         "replies": replies,
         "missing_consent": consent_missing(communication)
         if drafting and sees_letter(actor, communication)

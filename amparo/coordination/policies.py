@@ -2,11 +2,13 @@
 
 Consent is recorded by those who work the case (the lead entity's coordinators and the case
 team) and by the defender themself. Tasks are for the people who do the work: coordinators and
-case officers; everyone else sees none.
+case officers by case, communications officers for the letters they follow up (the tasks they
+own and their entity's follow-ups of letters they may see); everyone else sees none.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import Q
@@ -17,7 +19,9 @@ from amparo.core.policy import NOTHING, case_visible_q, role_of
 from amparo.registry.models import Defender
 from amparo.registry.policies import may_change_defender, may_work_case
 
-TASK_ROLES = (Role.COORDINATOR, Role.CASE_OFFICER)
+TASK_ROLES = (Role.COORDINATOR, Role.CASE_OFFICER, Role.COMMUNICATIONS_OFFICER)
+# The subject_type of the follow-up task a sent letter without a reply opens.
+LETTER_FOLLOW_UP = "communication"
 DASHBOARD_ROLES = (Role.COORDINATOR, Role.ANALYST)
 
 
@@ -44,15 +48,42 @@ def task_scope(actor: Any) -> Q:
         return Q()
     if role not in TASK_ROLES:
         return NOTHING
+    if role == Role.COMMUNICATIONS_OFFICER:
+        return Q(owner_id=actor.pk) | _letter_follow_ups(actor)
     scope = case_visible_q(actor, "case__") | Q(owner_id=actor.pk)
     if role == Role.COORDINATOR:
         scope |= Q(case__isnull=True, entity_id=actor.entity_id)
     return scope
 
 
+def _letter_follow_ups(actor: Any) -> Q:
+    """The follow-up tasks of the entity's letters that the communications officer may see (a
+    letter about a restricted case off their team stays unknown, and so does its task)."""
+    from amparo.communications.models import Communication
+    from amparo.communications.policies import communication_scope
+
+    if actor.entity_id is None:
+        return NOTHING
+    follow_ups = Q(subject_type=LETTER_FOLLOW_UP, entity_id=actor.entity_id, case__isnull=True)
+    subject_ids = Task.objects.filter(follow_ups).values_list("subject_id", flat=True)
+    letters = Communication.objects.filter(
+        communication_scope(actor), pk__in=[i for i in subject_ids if _is_uuid(i)]
+    ).values_list("pk", flat=True)
+    return follow_ups & Q(subject_id__in=[str(pk) for pk in letters])
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def may_act_on_task(actor: Any, task: Task) -> bool:
-    """Complete or cancel: the owner, whoever works the task's case, or (for a task without a
-    case) a coordinator of its entity."""
+    """Complete or cancel: the owner, whoever works the task's case, (for a task without a
+    case) a coordinator of its entity, or a communications officer for a letter follow-up they
+    may see."""
     role = role_of(actor)
     if role == "system":
         return True
@@ -60,6 +91,8 @@ def may_act_on_task(actor: Any, task: Task) -> bool:
         return False
     if task.owner_id is not None and task.owner_id == actor.pk:
         return True
+    if role == Role.COMMUNICATIONS_OFFICER:
+        return Task.objects.filter(_letter_follow_ups(actor), pk=task.pk).exists()
     if task.case is not None:
         return may_work_case(actor, task.case)
     return role == Role.COORDINATOR and task.entity_id == actor.entity_id

@@ -24,7 +24,12 @@ from amparo.registry.policies import (
     may_register_defender,
     may_register_organisation,
 )
-from amparo.registry.presenters import organisation_label, present_defenders, present_persons
+from amparo.registry.presenters import (
+    merged_into_code,
+    organisation_label,
+    present_defenders,
+    present_persons,
+)
 from amparo.registry.schemas import (
     CaseOut,
     CaseRestrictedIn,
@@ -134,6 +139,7 @@ def present_defenders_out(actor: Any, defenders: Sequence[Defender]) -> list[dic
                 "next_review_on": view.defender.next_review_on if view.defender else None,
                 "shredded": view.shredded,
                 "identity_shown": shown,
+                "merged_into": merged_into_code(actor, view.defender) if view.defender else None,
             }
         )
     return out
@@ -272,6 +278,8 @@ def defender_create(request: HttpRequest, payload: DefenderIn) -> Status[dict[st
 
 @router.get("/defenders/{code}", response={200: DefenderOut, **READ_ERRORS})
 def defender_detail(request: HttpRequest, code: str) -> dict[str, Any]:
+    """One defender. A record merged into another answers with `merged_into`: the code of the
+    record that now stands for it, or null when you may not see that one."""
     return _present_one(api_actor(request), code)
 
 

@@ -150,3 +150,17 @@ def organisation_label(actor: Any, organisation: Organisation) -> str:
         except CryptoError:
             return organisation.external_id
     return organisation.external_id
+
+
+def merged_into_code(actor: Any, defender: Defender) -> str | None:
+    """For a merged record, the code of the record that now stands for it (following merges)
+    when the actor may see that one; None for a live record or an invisible survivor."""
+    if not defender.merged_into_id:
+        return None
+    from amparo.registry.merge import merged_survivor
+    from amparo.registry.selectors import defender_queryset
+
+    survivor = merged_survivor(defender)
+    if survivor.pk == defender.pk or not defender_queryset(actor).filter(pk=survivor.pk).exists():
+        return None
+    return survivor.code

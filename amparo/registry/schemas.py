@@ -57,6 +57,14 @@ class DefenderOut(Schema):
     next_review_on: datetime.date | None
     shredded: bool
     identity_shown: bool
+    merged_into: str | None = Field(
+        description=(
+            "Set when this record was merged into another (a duplicate absorbed by its "
+            "survivor): the code of the record that now stands for it, following merges, when "
+            "you may see that record; null for a live record, or when you may not see the "
+            "survivor. Lists and searches never return merged records; their code still opens."
+        )
+    )
 
 
 class DefenderPage(Schema):

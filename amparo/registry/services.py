@@ -495,12 +495,15 @@ def organisation_update(
 
 def defender_shred(*, actor: Any, defender: Defender) -> None:
     """Destroy the defender's data key: their identity, relatives and the incidents sealed under
-    that key become unreadable for good. The stub stays for counts."""
+    that key become unreadable for good, and so do their self-reports and the letters about them
+    alone, sealed under keys of their own. The stub stays for counts."""
     if not may_shred_defender(actor, defender):
         raise deny()
     if defender.is_shredded:
         return
+    from amparo.communications.services import letters_erase
     from amparo.incidents.models import Incident
+    from amparo.portal.services import reports_erase
 
     with transaction.atomic():
         data_key_shred(defender.data_key)
@@ -512,10 +515,16 @@ def defender_shred(*, actor: Any, defender: Defender) -> None:
         defender.shredded_at = timezone.now()
         defender.digest = ""
         defender.save(update_fields=["shredded_at", "digest"])
+        # What is sealed under keys of its own but is about them: their self-reports, and the
+        # letters about them alone (see docs/keys.md, Shredding).
+        erased = {
+            "reports": reports_erase(actor=actor, defender=defender),
+            "letters": letters_erase(defender=defender),
+        }
         audit_record(
             actor,
             "defender.shred",
             object_type="defender",
             object_id=defender.pk,
-            detail={"code": defender.code},
+            detail={"code": defender.code, **{k: n for k, n in erased.items() if n}},
         )

@@ -55,5 +55,6 @@ def open_tasks(context: template.Context, defender: Defender) -> dict[str, Any]:
 
 @register.filter
 def may_open_work(user: Any, area: str) -> bool:
-    """Navigation: "tasks" (coordinators, case officers) or "dashboard" (coordinators, analysts)."""
+    """Navigation: "tasks" (coordinators, case officers, communications officers) or
+    "dashboard" (coordinators, analysts)."""
     return has_role(user, *{"tasks": TASK_ROLES, "dashboard": DASHBOARD_ROLES}[area])

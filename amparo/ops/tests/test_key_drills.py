@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -109,13 +110,89 @@ def test_kek_rotation_under_writes(
     assert _decrypt_everything()[0] == 0
 
 
+def _sealed_under_keys_of_their_own(system: Any, coordinator: Any, victim: Any) -> list[str]:
+    """What the victim sent from their space (a report still waiting, with a file) and a letter
+    about them alone: each sealed under its own key, not theirs. Returns the canaries."""
+    from amparo.accounts.models import Role
+    from amparo.accounts.services import user_create
+    from amparo.communications.services import CommunicationData, communication_draft
+    from amparo.portal.services import ReportContent, Upload, report_submit
+
+    user, _device = user_create(
+        actor=system,
+        username="victim",
+        role=Role.DEFENDER,
+        entity=None,
+        defender=victim,
+        password="correct horse battery staple",
+        validate=False,
+    )
+    comms, _device = user_create(
+        actor=system,
+        username="comms",
+        role=Role.COMMUNICATIONS_OFFICER,
+        entity=coordinator.entity,
+        password="correct horse battery staple",
+        validate=False,
+    )
+    canaries = ["SHRED-REPORT-CANARY", "SHRED-FILE-CANARY", "SHRED-LETTER-CANARY"]
+    content = ReportContent(
+        what_happened=canaries[0],
+        occurred_on=datetime.date(2026, 3, 1),
+        country="CO",
+        violations=["threat"],
+    )
+    upload = Upload(f"{canaries[1]}.txt", io.BytesIO(canaries[1].encode()))
+    report_submit(actor=user, content=content, uploads=[upload])
+    communication_draft(
+        actor=comms,
+        data=CommunicationData(
+            kind="UA",
+            state="CO",
+            mandates=["Special Rapporteur on the situation of human rights defenders"],
+            defenders=[victim],
+            summary=canaries[2],
+        ),
+    )
+    return canaries
+
+
+def _live_values_naming(canaries: list[str]) -> int:
+    """How many stored values (encrypted fields, sealed report files) still open and carry
+    one of the canaries."""
+    from amparo.portal.models import ReportFile
+    from amparo.portal.services import report_file_read
+
+    found = 0
+    for model, names in encrypted_fields().items():
+        for row in model._default_manager.select_related("data_key").iterator():
+            for name in names:
+                if row.__dict__[name] is None:
+                    continue
+                try:
+                    value = str(getattr(row, name))
+                except CryptoError:
+                    continue
+                found += any(canary in value for canary in canaries)
+    for report_file in ReportFile.objects.select_related("data_key"):
+        try:
+            content = report_file_read(report_file).decode(errors="replace")
+        except (CryptoError, OSError):
+            continue
+        found += any(canary in content for canary in canaries)
+    return found
+
+
 def test_shred_and_the_backup_horizon(
-    audit_transactional_db, coordinator, tmp_path, empty_database
+    audit_transactional_db, system, coordinator, tmp_path, empty_database
 ):
     victim, *_others = seed(coordinator, defenders=3)
+    own_keys = _sealed_under_keys_of_their_own(system, coordinator, victim)
+    before_shred_named = _live_values_naming(own_keys)
     before = tmp_path / "before-shred.amparo"
     backup_create(out=before, keyring=get_keyring())
     defender_shred(actor=coordinator, defender=victim)
+    after_shred_named = _live_values_naming(own_keys)
 
     fresh = Defender.objects.get(pk=victim.pk)
     relative = Person.objects.get(defender=victim)
@@ -154,12 +231,16 @@ def test_shred_and_the_backup_horizon(
         f"shred[{connection.vendor}]",
         shredded_values_unreadable_live=unreadable,
         shredded_values_readable_live=readable_live,
+        own_key_values_readable_before=before_shred_named,
+        own_key_values_readable_live=after_shred_named,
         pre_shred_backup_shredded_values=restored.shredded,
         post_shred_backup_shredded_values=restored_after.shredded,
         retention_days=days,
         erasure_complete_on=horizon.isoformat(),
     )
     assert unreadable == 4
+    # Their self-report, its file and the letter about them alone: readable before, not after.
+    assert before_shred_named == 4 and after_shred_named == 0
     # The older backup still opens the record (no shredded value in it): the documented horizon.
     assert restored.shredded == 0 and restored.decrypt_failures == 0
     assert restored_after.shredded > 0 and restored_after.decrypt_failures == 0

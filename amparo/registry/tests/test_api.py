@@ -220,6 +220,7 @@ def test_defender_detail_full_record(client, coordinator, reg):
         "next_review_on": None,
         "shredded": False,
         "identity_shown": True,
+        "merged_into": None,
     }
 
 

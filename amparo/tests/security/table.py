@@ -83,6 +83,17 @@ class Rule:
     note: str = ""
 
 
+# Tasks: those of the cases a persona sees, and the letter follow-ups of the communications
+# staff. The world's "unassigned" task is the team letter's follow-up (no case, the entity's):
+# its coordinators and communications officers see it, case officers do not.
+TASK: dict = {
+    "visible": {
+        C: {"team", "unassigned", "shredded"},
+        OFF: {"team", "restricted"},
+        FC: {"foreign"},
+        CO: {"unassigned"},
+    }
+}
 # A disclosure: the disclosing entity's staff on the case, and the receiving entity's liaison
 # (world: "foreign" is made to the liaison's entity, "team" by the entity to the other one).
 DISCLOSURE: dict = {"visible": {FC: {"foreign"}, LI: {"foreign"}, C: {"team"}, OFF: {"team"}}}
@@ -194,10 +205,10 @@ PAGES: dict[str, Rule] = {
     "audit/": page(None, frozenset({AU})),
     "audit/verify/": page(None, frozenset({AU})),
     # coordination
-    "work/tasks/": page(None, STAFF),
-    "work/tasks/<str:task_id>/": page("task", STAFF),
-    "work/tasks/<str:task_id>/complete/": page("task", None, WORK),
-    "work/tasks/<str:task_id>/cancel/": page("task", None, WORK),
+    "work/tasks/": page(None, STAFF | {CO}),
+    "work/tasks/<str:task_id>/": page("task", STAFF | {CO}, **TASK),
+    "work/tasks/<str:task_id>/complete/": page("task", None, WORK | {CO}, **TASK),
+    "work/tasks/<str:task_id>/cancel/": page("task", None, WORK | {CO}, **TASK),
     "work/dashboard/": page(None, MANAGE | {AN}),
     "work/defenders/<str:code>/consent/": page("defender", None, WORK),
     # early warning
@@ -344,10 +355,10 @@ OPERATIONS: dict[str, Rule] = {
     "token_revoke": api("token", NOBODY, **TOKEN),
     "consent_detail": api("defender", OWN),
     "consent_add": api("defender", WORK),
-    "task_index": api(None, STAFF, lists=True),
-    "task_detail": api("task", STAFF),
-    "task_done": api("task", WORK),
-    "task_cancelled": api("task", WORK),
+    "task_index": api(None, STAFF | {CO}, lists=True),
+    "task_detail": api("task", STAFF | {CO}, **TASK),
+    "task_done": api("task", WORK | {CO}, **TASK),
+    "task_cancelled": api("task", WORK | {CO}, **TASK),
     "dashboard": api(None, MANAGE | {AN}),
     "alert_index": api(None, LISTS, lists=True),
     "alert_detail": api("alert", CONTENT, **RISK),

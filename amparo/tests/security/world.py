@@ -565,7 +565,34 @@ def _communication(
     for relation, letter in drafts.items():
         if letter is not None:
             world.add("communication", relation, letter.pk)
+    _letter_follow_up(world, users, entity, drafts["team"])
     _visits(world, users)
+
+
+def _letter_follow_up(
+    world: SecurityWorld, users: dict[str, Any], entity: Any, letter: Any
+) -> None:
+    """The team letter's follow-up task (no case, the entity's, as replies_remind opens it):
+    it stands for the "unassigned" task, so that a communications officer's tasks are exercised
+    (table.TASK); the unassigned case's own task stays in the lists."""
+    from amparo.coordination.services import task_open
+
+    if letter is None:
+        return
+    task = _attempt(
+        world,
+        "task/letter follow-up",
+        task_open,
+        actor=users["system"],
+        kind="other",
+        title="Follow up a letter: no reply yet",
+        entity=entity,
+        due_at=datetime.datetime(2026, 11, 29, 8, 0, tzinfo=datetime.UTC),
+        subject_type="communication",
+        subject_id=str(letter.pk),
+    )
+    if task is not None:
+        world.add("task", "unassigned", task.pk)
 
 
 def _visits(world: SecurityWorld, users: dict[str, Any]) -> None:
