@@ -7,14 +7,14 @@ e-mail, are in amparo.coordination.notify.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from amparo.accounts.models import Entity, Role, User
-from amparo.audit.services import audit_record
+from amparo.audit.services import PendingEvent, audit_record, audit_record_many
 from amparo.coordination.models import ConsentPurpose, ConsentRecord, ConsentSource, Task
 from amparo.coordination.policies import may_act_on_task, may_record_consent
 from amparo.core.policy import deny, role_of
@@ -236,13 +236,13 @@ def consent_record_flags(
     (flags: the changed field names), record the new values. On registration only the consent
     given is recorded. The registry has already checked its policy; call inside its transaction.
     """
+    if registering:
+        return consent_record_registered(actor=actor, defenders=[defender])
     records = []
     for purpose, flag in CONSENT_FLAGS.items():
         if flag not in flags:
             continue
         granted = bool(getattr(defender, flag))
-        if registering and not granted:
-            continue
         records.append(
             _append_consent(
                 actor=actor,
@@ -255,4 +255,47 @@ def consent_record_flags(
                 now=timezone.now(),
             )
         )
+    return records
+
+
+def consent_record_registered(*, actor: Any, defenders: Sequence[Defender]) -> list[ConsentRecord]:
+    """The consent given at registration, for new defenders just saved: a record per flag set,
+    in one INSERT, and their audit events. A new defender has no earlier record to supersede,
+    so none is looked for (the registry has checked its policy; call inside its transaction)."""
+    now, recorded_by = timezone.now(), actor if isinstance(actor, User) else None
+    records = [
+        ConsentRecord(
+            defender=defender,
+            data_key_id=defender.data_key_id,
+            purpose=purpose,
+            entity=None,
+            granted=True,
+            source=ConsentSource.OFFICER_ON_BEHALF,
+            recorded_at=now,
+            recorded_by=recorded_by,
+        )
+        for defender in defenders
+        for purpose, flag in CONSENT_FLAGS.items()
+        if getattr(defender, flag)
+    ]
+    ConsentRecord.objects.bulk_create(records, batch_size=500)
+    audit_record_many(
+        actor,
+        [
+            PendingEvent(
+                "consent.record",
+                "consent",
+                str(record.pk),
+                [],
+                {
+                    "defender": record.defender.code,
+                    "purpose": record.purpose,
+                    "entity": "",
+                    "granted": True,
+                    "source": record.source,
+                },
+            )
+            for record in records
+        ],
+    )
     return records

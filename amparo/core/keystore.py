@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +22,14 @@ def data_key_create(*, purpose: str = DataKey.Purpose.SUBJECT) -> DataKey:
     return data_key
 
 
+def data_keys_create(count: int, *, purpose: str = DataKey.Purpose.SUBJECT) -> list[DataKey]:
+    """count new data keys in one INSERT (imports)."""
+    keyring, data_keys = get_keyring(), [DataKey(purpose=purpose) for _ in range(count)]
+    for data_key in data_keys:
+        data_key.kek_id, data_key.wrapped = keyring.wrap(new_key(), data_key_id=str(data_key.id))
+    return DataKey.objects.bulk_create(data_keys)
+
+
 def data_key_open(data_key: DataKey) -> bytes:
     if data_key.wrapped is None:
         raise Shredded("This record's data key was destroyed.")
@@ -34,7 +44,28 @@ def data_key_shred(data_key: DataKey) -> None:
     get_keyring().forget()
 
 
+# Inside index_root_cached(): the blind-index root, looked up once on entering.
+_cached_index_root: ContextVar[DataKey | None] = ContextVar("cached_index_root", default=None)
+
+
+@contextmanager
+def index_root_cached() -> Iterator[None]:
+    """Look the blind-index root up once for the whole block instead of once per blind index
+    (imports). Use it inside one transaction: the root only changes by a rewrap, which is not
+    run inside another command's transaction. The root is found (or created) on entering, so
+    that a savepoint rolled back inside the block cannot take a cached root with it."""
+    token = _cached_index_root.set(_find_or_create_index_data_key())
+    try:
+        yield
+    finally:
+        _cached_index_root.reset(token)
+
+
 def _index_data_key() -> DataKey:
+    return _cached_index_root.get() or _find_or_create_index_data_key()
+
+
+def _find_or_create_index_data_key() -> DataKey:
     data_key = DataKey.objects.filter(purpose=DataKey.Purpose.INDEX).first()
     if data_key is None:
         try:

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from amparo.core.places import is_country, is_subdivision_of
+
+# not_future allows a day of slack for time zones, so today's date may be up to a minute old:
+# looked up once a minute per time zone, it spares imports a time-zone conversion per line.
+_TODAY_TTL_SECONDS = 60.0
+_today_by_zone: dict[object, tuple[float, datetime.date]] = {}
+
+
+def local_today() -> datetime.date:
+    """timezone.localdate(), looked up at most once a minute for the current time zone."""
+    zone, now = timezone.get_current_timezone(), time.monotonic()
+    cached = _today_by_zone.get(zone)
+    if cached is None or now - cached[0] >= _TODAY_TTL_SECONDS:
+        cached = _today_by_zone[zone] = (now, timezone.localdate())
+    return cached[1]
 
 
 class Errors:
@@ -55,5 +70,5 @@ class Errors:
             self.add(field, "This field is required.")
 
     def not_future(self, field: str, value: datetime.date | None) -> None:
-        if value is not None and value > timezone.localdate() + datetime.timedelta(days=1):
+        if value is not None and value > local_today() + datetime.timedelta(days=1):
             self.add(field, "This date is in the future.")

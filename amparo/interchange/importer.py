@@ -10,8 +10,9 @@ Upsert on (type, id): the keyed digest of the record's canonical line is stored 
 the same digest again means nothing to do (no write, no audit event).
 
 Pass 2 works by batches of lines: one query finds the unchanged ones, one per referenced type
-resolves the references, and new incidents are checked one by one by the rules of
-incident_record (incident_prepare) and stored together (incident_store_many: one block of codes,
+resolves the references, and new organisations, defenders, persons and incidents are checked one
+by one by the rules of their service (organisation_prepare, defender_prepare, person_prepare,
+incident_prepare) and stored together (the matching *_store_many: blocks of codes and data keys,
 one INSERT per table, the audit events chained in one go). Other writes go record by record.
 """
 
@@ -38,6 +39,7 @@ from amparo.communications.interchange import (
 )
 from amparo.communications.models import Communication, Reply
 from amparo.communications.policies import communication_scope, reply_scope
+from amparo.core.keystore import index_root_cached
 from amparo.core.policy import is_system
 from amparo.earlywarning.models import Event
 from amparo.earlywarning.policies import event_scope
@@ -74,11 +76,17 @@ from amparo.measures.policies import measure_scope
 from amparo.registry.models import Defender, Organisation, Person
 from amparo.registry.policies import defender_scope, organisation_scope, person_scope
 from amparo.registry.services import (
+    defender_prepare,
     defender_register,
+    defender_store_many,
     defender_update,
     organisation_create,
+    organisation_prepare,
+    organisation_store_many,
     organisation_update,
     person_create,
+    person_prepare,
+    person_store_many,
     person_update,
 )
 from amparo.risk.models import RiskAssessment
@@ -129,6 +137,8 @@ RESOLVED_CACHE_SIZE = 5_000
 WRITE_BATCH = 500
 # In the cache of resolved references: an id that names no record of that type.
 _NONE = object()
+# New records of these types are prepared one by one and stored together, per batch.
+BULK_CREATE = ("organisation", "defender", "person", "incident")
 
 
 class ImportRefused(Exception):
@@ -338,7 +348,7 @@ class Importer:
     # Pass 2 -----------------------------------------------------------------------------
 
     def _write(self, path: Path) -> None:
-        with transaction.atomic():
+        with transaction.atomic(), index_root_cached():
             self._digest_key = digest_key()
             failed = False
             for kind in TYPES:
@@ -372,10 +382,10 @@ class Importer:
             else:
                 changed.append((number, record, digest))
         self._prefetch(kind, [record for _, record, _ in changed])
-        if kind == "incident":
+        if kind in BULK_CREATE:
             new = [item for item in changed if item[1]["id"] not in stored]
             changed = [item for item in changed if item[1]["id"] in stored]
-            if not self._create_incidents(new) and not self.skip_invalid:
+            if not self._create_together(kind, new) and not self.skip_invalid:
                 return False
         written = True
         for number, record, digest in changed:
@@ -385,9 +395,72 @@ class Importer:
                     break
         return written
 
-    def _create_incidents(self, lines: list[tuple[int, dict[str, Any], str]]) -> bool:
-        """Create new incidents together: each is checked by the rules of incident_record
-        (incident_prepare), then the valid ones are stored by one incident_store_many."""
+    def _create_together(self, kind: str, lines: list[tuple[int, dict[str, Any], str]]) -> bool:
+        """Create new records of one type together: each is checked by the rules of its service
+        (its prepare step), then the valid ones are stored by one store_many."""
+        prepared = (
+            self._prepare_incidents(lines)
+            if kind == "incident"
+            else [
+                (number, record, digest, item)
+                for number, record, digest in lines
+                if (
+                    item := self._attempt(
+                        kind, number, partial(self._prepare, kind, record, digest)
+                    )
+                )
+                is not None
+            ]
+        )
+        written = len(prepared) == len(lines)
+        if not prepared or (not written and not self.skip_invalid):
+            return written
+        try:
+            with transaction.atomic():
+                self._store_many(kind, [item for *_, item in prepared])
+        except IntegrityError:
+            # A record written meanwhile by someone else took an id: one at a time, so the
+            # report names the line.
+            for number, record, digest, _item in prepared:
+                if not self._write_record(kind, number, record, digest, exists=False):
+                    written = False
+                    if not self.skip_invalid:
+                        break
+            return written
+        self.report.created[kind] += len(prepared)
+        return written
+
+    def _prepare(self, kind: str, record: dict[str, Any], digest: str) -> Any:
+        data = data_for(kind, record, resolve=self._resolve)
+        actor, ext_id = self.actor, record["id"]
+        if kind == "organisation":
+            return organisation_prepare(
+                actor=actor, data=data, entity=self.entity, external_id=ext_id, digest=digest
+            )
+        if kind == "defender":
+            return defender_prepare(
+                actor=actor, data=data, entity=self.entity, external_id=ext_id, digest=digest
+            )
+        defender = self._resolve(("defender",), record["related_to"])
+        return person_prepare(
+            actor=actor, defender=defender, data=data, external_id=ext_id, digest=digest
+        )
+
+    def _store_many(self, kind: str, prepared: list[Any]) -> None:
+        if kind == "organisation":
+            organisation_store_many(actor=self.actor, prepared=prepared)
+        elif kind == "defender":
+            defender_store_many(actor=self.actor, prepared=prepared)
+        elif kind == "person":
+            person_store_many(actor=self.actor, prepared=prepared)
+        else:
+            incident_store_many(actor=self.actor, prepared=prepared)
+
+    def _prepare_incidents(
+        self, lines: list[tuple[int, dict[str, Any], str]]
+    ) -> list[tuple[int, dict[str, Any], str, Any]]:
+        """Check new incidents by the rules of incident_record (incident_prepare), with the
+        visibility of their links looked up for the whole batch."""
         found = []
         for number, record, digest in lines:
             data = self._attempt(
@@ -413,23 +486,7 @@ class Importer:
             )
             if item is not None:
                 prepared.append((number, record, digest, item))
-        written = len(prepared) == len(lines)
-        if not prepared or (not written and not self.skip_invalid):
-            return written
-        try:
-            with transaction.atomic():
-                incident_store_many(actor=self.actor, prepared=[item for *_, item in prepared])
-        except IntegrityError:
-            # A record written meanwhile by someone else took an id: one at a time, so the
-            # report names the line.
-            for number, record, digest, _item in prepared:
-                if not self._write_record("incident", number, record, digest, exists=False):
-                    written = False
-                    if not self.skip_invalid:
-                        break
-            return written
-        self.report.created["incident"] += len(prepared)
-        return written
+        return prepared
 
     def _write_record(
         self, kind: str, number: int, record: dict[str, Any], digest: str, *, exists: bool

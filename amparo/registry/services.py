@@ -7,6 +7,7 @@ records the audit event inside it. Nothing else saves registry models.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,13 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from amparo.accounts.models import Entity, Role, User
-from amparo.audit.services import audit_record
-from amparo.coordination.services import consent_record_flags
+from amparo.audit.services import PendingEvent, audit_record, audit_record_many
+from amparo.coordination.services import consent_record_flags, consent_record_registered
 from amparo.core.blind import blind_index
-from amparo.core.codes import next_code
-from amparo.core.keystore import data_key_create, data_key_shred
+from amparo.core.codes import reserve_codes
+from amparo.core.keystore import data_key_create, data_key_shred, data_keys_create
 from amparo.core.policy import deny, role_of
-from amparo.core.validation import Errors
+from amparo.core.validation import Errors, local_today
 from amparo.core.vocab import (
     SENSITIVE_ORGANISATION_KINDS,
     Category,
@@ -50,6 +51,8 @@ from amparo.registry.policies import (
 )
 
 CASE_PREFIX = "CASE"
+# Rows per INSERT when many records are stored at once (imports).
+STORE_BATCH = 500
 
 
 @dataclass
@@ -79,7 +82,7 @@ class DefenderData:
         errors.codes("categories", self.categories, codes(Category), at_least_one=True)
         errors.code("gender", self.gender, codes(Gender))
         errors.code("status", self.status, codes(DefenderStatus))
-        if self.birth_year is not None and not 1900 <= self.birth_year <= timezone.localdate().year:
+        if self.birth_year is not None and not 1900 <= self.birth_year <= local_today().year:
             errors.add("birth_year", "Give a year between 1900 and this year.")
         if not isinstance(self.contacts, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in self.contacts.items()
@@ -114,22 +117,43 @@ def _entity_for(actor: Any, entity: Entity | None) -> Entity:
 
 
 def case_open(*, actor: Any, entity: Entity, kind: str = Case.Kind.INDIVIDUAL) -> Case:
-    case = Case.objects.create(
-        code=next_code(CASE_PREFIX), kind=kind, lead_entity=entity, opened_on=timezone.localdate()
-    )
+    return cases_open(actor=actor, entities=[entity], kind=kind)[0]
+
+
+def cases_open(
+    *, actor: Any, entities: Sequence[Entity], kind: str = Case.Kind.INDIVIDUAL
+) -> list[Case]:
+    """Open one case per entity given: a block of codes, one INSERT, the audit events in order."""
+    if not entities:
+        return []
+    today = timezone.localdate()
+    cases = [
+        Case(code=code, kind=kind, lead_entity=entity, opened_on=today)
+        for entity, code in zip(entities, reserve_codes(CASE_PREFIX, len(entities)), strict=True)
+    ]
+    Case.objects.bulk_create(cases, batch_size=STORE_BATCH)
     if role_of(actor) == Role.CASE_OFFICER:
-        CaseMember.objects.create(case=case, user=actor)
-    audit_record(
-        actor, "case.create", object_type="case", object_id=case.pk, fields=["lead_entity", "kind"]
+        CaseMember.objects.bulk_create(
+            (CaseMember(case=case, user=actor) for case in cases), batch_size=STORE_BATCH
+        )
+    audit_record_many(
+        actor,
+        [
+            PendingEvent("case.create", "case", str(case.pk), ["lead_entity", "kind"])
+            for case in cases
+        ],
     )
-    return case
+    return cases
 
 
-def _index_defender(
-    defender: Defender, name: str, alias: str, contacts: dict[str, str], *, new: bool = False
-) -> None:
-    if not new:
-        defender.blind_indexes.filter(person__isnull=True).delete()
+def _index_defender(defender: Defender, name: str, alias: str, contacts: dict[str, str]) -> None:
+    defender.blind_indexes.filter(person__isnull=True).delete()
+    BlindIndex.objects.bulk_create(_defender_index_rows(defender, name, alias, contacts))
+
+
+def _defender_index_rows(
+    defender: Defender, name: str, alias: str, contacts: dict[str, str]
+) -> list[BlindIndex]:
     rows = []
     for value in (name, alias):
         digest = blind_index("defender.name", value) if value else None
@@ -146,15 +170,121 @@ def _index_defender(
         digest = blind_index(f"defender.{kind}", value) if kind else None
         if digest:
             rows.append(BlindIndex(defender=defender, purpose=f"defender.{kind}", digest=digest))
-    BlindIndex.objects.bulk_create(rows)
+    return rows
 
 
-def _set_categories(defender: Defender, categories: list[str], *, new: bool = False) -> None:
-    if not new:
-        defender.category_rows.all().delete()
-    DefenderCategory.objects.bulk_create(
-        DefenderCategory(defender=defender, code=code) for code in sorted(set(categories))
+def _set_categories(defender: Defender, categories: list[str]) -> None:
+    defender.category_rows.all().delete()
+    DefenderCategory.objects.bulk_create(_category_rows(defender, categories))
+
+
+def _category_rows(defender: Defender, categories: list[str]) -> list[DefenderCategory]:
+    return [DefenderCategory(defender=defender, code=code) for code in sorted(set(categories))]
+
+
+@dataclass
+class PreparedDefender:
+    """A checked new defender, not stored yet: its row (no code, data key or case yet), its data,
+    and the lead entity of the case to open for it (None when it joins a given case)."""
+
+    defender: Defender
+    data: DefenderData
+    case_entity: Entity | None
+
+
+def defender_prepare(
+    *,
+    actor: Any,
+    data: DefenderData,
+    case: Case | None = None,
+    entity: Entity | None = None,
+    external_id: str | None = None,
+    digest: str = "",
+) -> PreparedDefender:
+    """Check a new defender (policy, validation, lead entity) and build its row; raises
+    PermissionDenied or ValidationError and writes nothing. Stored by defender_store_many."""
+    if not may_register_defender(actor):
+        raise deny()
+    if case is not None and not may_work_case(actor, case):
+        raise deny()
+    data.validate()
+    case_entity = None if case is not None else _entity_for(actor, entity)
+    defender = Defender(
+        external_id=external_id or "",
+        created_by=actor if isinstance(actor, User) else None,
+        digest=digest,
+        **{name: getattr(data, name) for name in _PLAIN},
     )
+    if case is not None:
+        defender.case = case
+    defender.registered_on = data.registered_on or timezone.localdate()
+    defender.name, defender.contacts = data.name, data.contacts
+    defender.alias = data.alias or None
+    defender.locality = data.locality or None
+    return PreparedDefender(defender, data, case_entity)
+
+
+def defender_store_many(*, actor: Any, prepared: Sequence[PreparedDefender]) -> list[Defender]:
+    """Store prepared defenders in one transaction, as defender_register does for one: a case
+    opened for each that has none, a block of codes, their data keys, one INSERT per table (rows,
+    categories, organisations, blind indexes, consent records; sensitive fields are sealed as
+    each row is inserted) and the audit events in chain order."""
+    defenders = [item.defender for item in prepared]
+    if not defenders:
+        return []
+    with transaction.atomic():
+        opening = [item for item in prepared if item.case_entity is not None]
+        entities = [item.case_entity for item in opening if item.case_entity is not None]
+        for item, case in zip(opening, cases_open(actor=actor, entities=entities), strict=True):
+            item.defender.case = case
+        codes_given = reserve_codes(settings.AMPARO_CODE_PREFIX, len(defenders))
+        keys = data_keys_create(len(defenders))
+        for defender, code, data_key in zip(defenders, codes_given, keys, strict=True):
+            defender.code, defender.data_key = code, data_key
+            defender.external_id = defender.external_id or code
+        Defender.objects.bulk_create(defenders, batch_size=STORE_BATCH)
+        DefenderCategory.objects.bulk_create(
+            (
+                row
+                for item in prepared
+                for row in _category_rows(item.defender, item.data.categories)
+            ),
+            batch_size=STORE_BATCH,
+        )
+        membership = Defender.organisations.through
+        membership.objects.bulk_create(
+            (
+                membership(defender_id=item.defender.pk, organisation_id=pk)
+                for item in prepared
+                for pk in dict.fromkeys(o.pk for o in item.data.organisations)
+            ),
+            batch_size=STORE_BATCH,
+        )
+        BlindIndex.objects.bulk_create(
+            (
+                row
+                for item in prepared
+                for row in _defender_index_rows(
+                    item.defender, item.data.name, item.data.alias, item.data.contacts
+                )
+            ),
+            batch_size=STORE_BATCH,
+        )
+        consent_record_registered(actor=actor, defenders=defenders)
+        audit_record_many(
+            actor,
+            [
+                PendingEvent(
+                    "defender.create",
+                    "defender",
+                    str(defender.pk),
+                    [*_SENSITIVE, *_PLAIN, "categories", "organisations", "case"],
+                    {"code": defender.code, "case": defender.case.code},
+                )
+                for defender in defenders
+            ],
+        )
+    return defenders
 
 
 def defender_register(
@@ -166,42 +296,10 @@ def defender_register(
     external_id: str | None = None,
     digest: str = "",
 ) -> Defender:
-    if not may_register_defender(actor):
-        raise deny()
-    if case is not None and not may_work_case(actor, case):
-        raise deny()
-    data.validate()
-    with transaction.atomic():
-        case = case or case_open(actor=actor, entity=_entity_for(actor, entity))
-        code = next_code(settings.AMPARO_CODE_PREFIX)
-        defender = Defender(
-            code=code,
-            external_id=external_id or code,
-            case=case,
-            data_key=data_key_create(),
-            created_by=actor if isinstance(actor, User) else None,
-            digest=digest,
-            **{name: getattr(data, name) for name in _PLAIN},
-        )
-        defender.registered_on = data.registered_on or timezone.localdate()
-        defender.name, defender.contacts = data.name, data.contacts
-        defender.alias = data.alias or None
-        defender.locality = data.locality or None
-        defender.save(force_insert=True)
-        _set_categories(defender, data.categories, new=True)
-        if data.organisations:
-            defender.organisations.add(*data.organisations)
-        _index_defender(defender, data.name, data.alias, data.contacts, new=True)
-        consent_record_flags(actor=actor, defender=defender, flags=_CONSENT, registering=True)
-        audit_record(
-            actor,
-            "defender.create",
-            object_type="defender",
-            object_id=defender.pk,
-            fields=[*_SENSITIVE, *_PLAIN, "categories", "organisations", "case"],
-            detail={"code": defender.code, "case": case.code},
-        )
-    return defender
+    prepared = defender_prepare(
+        actor=actor, data=data, case=case, entity=entity, external_id=external_id, digest=digest
+    )
+    return defender_store_many(actor=actor, prepared=[prepared])[0]
 
 
 def defender_update(
@@ -321,6 +419,61 @@ class PersonData:
         errors.raise_if_any()
 
 
+def person_prepare(
+    *,
+    actor: Any,
+    defender: Defender,
+    data: PersonData,
+    external_id: str | None = None,
+    digest: str = "",
+) -> Person:
+    """Check a new relative (policy, validation) and build their row; raises PermissionDenied or
+    ValidationError and writes nothing. Stored by person_store_many."""
+    if not may_change_defender(actor, defender):
+        raise deny()
+    data.validate()
+    person = Person(
+        external_id=external_id or "",
+        defender=defender,
+        data_key=defender.data_key,
+        relation=data.relation,
+        country=data.country,
+        subdivision=data.subdivision,
+        digest=digest,
+    )
+    person.external_id = external_id or f"{defender.code}-P-{person.pk.hex[:8]}"
+    person.name = data.name
+    return person
+
+
+def person_store_many(*, actor: Any, prepared: Sequence[Person]) -> list[Person]:
+    """Store prepared relatives in one transaction, as person_create does for one: one INSERT per
+    table (rows, blind indexes) and the audit events in chain order."""
+    persons = list(prepared)
+    if not persons:
+        return []
+    with transaction.atomic():
+        Person.objects.bulk_create(persons, batch_size=STORE_BATCH)
+        BlindIndex.objects.bulk_create(
+            (row for person in persons for row in _person_index_rows(person, person.name)),
+            batch_size=STORE_BATCH,
+        )
+        audit_record_many(
+            actor,
+            [
+                PendingEvent(
+                    "person.create",
+                    "person",
+                    str(person.pk),
+                    ["name", "relation", "country", "subdivision"],
+                    {"defender": person.defender.code},
+                )
+                for person in persons
+            ],
+        )
+    return persons
+
+
 def person_create(
     *,
     actor: Any,
@@ -329,32 +482,10 @@ def person_create(
     external_id: str | None = None,
     digest: str = "",
 ) -> Person:
-    if not may_change_defender(actor, defender):
-        raise deny()
-    data.validate()
-    with transaction.atomic():
-        person = Person(
-            external_id=external_id or "",
-            defender=defender,
-            data_key=defender.data_key,
-            relation=data.relation,
-            country=data.country,
-            subdivision=data.subdivision,
-            digest=digest,
-        )
-        person.external_id = external_id or f"{defender.code}-P-{person.pk.hex[:8]}"
-        person.name = data.name
-        person.save(force_insert=True)
-        _index_person(person, data.name)
-        audit_record(
-            actor,
-            "person.create",
-            object_type="person",
-            object_id=person.pk,
-            fields=["name", "relation", "country", "subdivision"],
-            detail={"defender": defender.code},
-        )
-    return person
+    person = person_prepare(
+        actor=actor, defender=defender, data=data, external_id=external_id, digest=digest
+    )
+    return person_store_many(actor=actor, prepared=[person])[0]
 
 
 def person_update(
@@ -390,11 +521,16 @@ def person_update(
 
 def _index_person(person: Person, name: str) -> None:
     person.blind_indexes.all().delete()
+    BlindIndex.objects.bulk_create(_person_index_rows(person, name))
+
+
+def _person_index_rows(person: Person, name: str) -> list[BlindIndex]:
     digest = blind_index("person.name", name)
-    if digest:
-        BlindIndex.objects.create(
-            defender=person.defender, person=person, purpose="person.name", digest=digest
-        )
+    if not digest:
+        return []
+    return [
+        BlindIndex(defender=person.defender, person=person, purpose="person.name", digest=digest)
+    ]
 
 
 @dataclass
@@ -414,12 +550,67 @@ class OrganisationData:
 
 
 def _apply_organisation_name(organisation: Organisation, data: OrganisationData) -> None:
+    """Set the name, sealed for the sensitive kinds; the caller gives a data key to a sensitive
+    one that has none yet (_needs_data_key)."""
     if data.kind in SENSITIVE_ORGANISATION_KINDS:
-        if organisation.data_key_id is None:
-            organisation.data_key = data_key_create()
         organisation.name, organisation.sealed_name = "", data.name
     else:
         organisation.name, organisation.sealed_name = data.name, None
+
+
+def _needs_data_key(organisation: Organisation) -> bool:
+    return organisation.kind in SENSITIVE_ORGANISATION_KINDS and organisation.data_key_id is None
+
+
+def organisation_prepare(
+    *,
+    actor: Any,
+    data: OrganisationData,
+    entity: Entity | None = None,
+    external_id: str | None = None,
+    digest: str = "",
+) -> Organisation:
+    """Check a new organisation (policy, validation, lead entity) and build its row; raises
+    PermissionDenied or ValidationError and writes nothing. Stored by organisation_store_many."""
+    if not may_register_organisation(actor):
+        raise deny()
+    data.validate()
+    organisation = Organisation(
+        kind=data.kind,
+        country=data.country,
+        subdivision=data.subdivision,
+        lead_entity=_entity_for(actor, entity),
+        digest=digest,
+    )
+    organisation.external_id = external_id or f"ORG-{organisation.pk.hex[:12]}"
+    _apply_organisation_name(organisation, data)
+    return organisation
+
+
+def organisation_store_many(*, actor: Any, prepared: Sequence[Organisation]) -> list[Organisation]:
+    """Store prepared organisations in one transaction, as organisation_create does for one: data
+    keys for the sensitive kinds, one INSERT and the audit events in chain order."""
+    organisations = list(prepared)
+    if not organisations:
+        return []
+    with transaction.atomic():
+        sealed = [o for o in organisations if _needs_data_key(o)]
+        for organisation, data_key in zip(sealed, data_keys_create(len(sealed)), strict=True):
+            organisation.data_key = data_key
+        Organisation.objects.bulk_create(organisations, batch_size=STORE_BATCH)
+        audit_record_many(
+            actor,
+            [
+                PendingEvent(
+                    "organisation.create",
+                    "organisation",
+                    str(organisation.pk),
+                    ["name", "kind", "country", "subdivision"],
+                )
+                for organisation in organisations
+            ],
+        )
+    return organisations
 
 
 def organisation_create(
@@ -430,28 +621,10 @@ def organisation_create(
     external_id: str | None = None,
     digest: str = "",
 ) -> Organisation:
-    if not may_register_organisation(actor):
-        raise deny()
-    data.validate()
-    with transaction.atomic():
-        organisation = Organisation(
-            kind=data.kind,
-            country=data.country,
-            subdivision=data.subdivision,
-            lead_entity=_entity_for(actor, entity),
-            digest=digest,
-        )
-        organisation.external_id = external_id or f"ORG-{organisation.pk.hex[:12]}"
-        _apply_organisation_name(organisation, data)
-        organisation.save(force_insert=True)
-        audit_record(
-            actor,
-            "organisation.create",
-            object_type="organisation",
-            object_id=organisation.pk,
-            fields=["name", "kind", "country", "subdivision"],
-        )
-    return organisation
+    organisation = organisation_prepare(
+        actor=actor, data=data, entity=entity, external_id=external_id, digest=digest
+    )
+    return organisation_store_many(actor=actor, prepared=[organisation])[0]
 
 
 def organisation_update(
@@ -480,6 +653,8 @@ def organisation_update(
             data.subdivision,
         )
         _apply_organisation_name(organisation, data)
+        if _needs_data_key(organisation):
+            organisation.data_key = data_key_create()
         if digest is not None:
             organisation.digest = digest
         organisation.save()
