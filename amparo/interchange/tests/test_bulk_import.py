@@ -154,3 +154,23 @@ def test_a_conflict_in_the_bulk_store_falls_back_to_one_at_a_time(entity, tmp_pa
     assert Incident.objects.count() == len(incidents)
     assert AuditEvent.objects.filter(action="incident.create").count() == len(incidents)
     assert audit_verify().ok
+
+
+@pytest.mark.django_db
+def test_a_large_import_refreshes_postgresql_statistics(entity, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "ANALYZE_AFTER", 10)
+    records = generated_records(seed=3, scale=1)
+    with CaptureQueriesContext(connection) as queries:
+        run_import(write_jsonl(tmp_path / "in.jsonl", records))
+    analysed = [q["sql"] for q in queries.captured_queries if q["sql"] == "ANALYZE"]
+    # Only PostgreSQL plans from statistics that a bulk load leaves stale.
+    assert analysed == (["ANALYZE"] if connection.vendor == "postgresql" else [])
+
+
+@pytest.mark.django_db
+def test_a_small_import_does_not_analyse(entity, tmp_path):
+    records = generated_records(seed=3, scale=1)
+    assert len(records) < importer.ANALYZE_AFTER
+    with CaptureQueriesContext(connection) as queries:
+        run_import(write_jsonl(tmp_path / "in.jsonl", records))
+    assert [q for q in queries.captured_queries if q["sql"] == "ANALYZE"] == []
