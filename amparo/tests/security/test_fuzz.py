@@ -74,6 +74,8 @@ def _fuzz(operation: Any, mode: Any, token: str, figures: Counter[str], failures
             return
         figures["cases"] += 1
         figures[f"status {response.status_code // 100}xx"] += 1
+        if 200 <= response.status_code < 300 and mode == GenerationMode.POSITIVE:
+            _refused_without_credentials(case, figures, failures)
         for check in CHECKS[mode]:
             try:
                 case.validate_response(response, checks=[check])
@@ -85,6 +87,24 @@ def _fuzz(operation: Any, mode: Any, token: str, figures: Counter[str], failures
                 )
 
     run()
+
+
+INVALID_TOKEN = "Bearer amparo_" + "0" * 40
+
+
+def _refused_without_credentials(case: Any, figures: Counter[str], failures: list[str]) -> None:
+    """An operation that answered 2xx with the token is sent again with no credentials and with
+    an invalid token: both must answer 401 (the schema declares bearer auth on every operation)."""
+    kept = {k: v for k, v in (case.headers or {}).items() if k.lower() != "authorization"}
+    for label, header in (("no credentials", None), ("invalid token", INVALID_TOKEN)):
+        case.headers = {**kept, **({"Authorization": header} if header else {})}
+        response = case.call()
+        figures["auth_probes"] += 1
+        if response.status_code != 401:
+            figures["auth_not_enforced"] += 1
+            failures.append(
+                f"auth: {case.method} {case.formatted_path} with {label} -> {response.status_code}"
+            )
 
 
 @pytest.mark.django_db
@@ -112,7 +132,8 @@ def test_schemathesis_fuzzing(
         sys.stdout.write(
             f"\nschemathesis: operations {len(operations)}, cases {figures['cases']}, "
             f"5xx {figures['not_a_server_error']}, schema violations "
-            f"{figures['response_schema_conformance']}\n"
+            f"{figures['response_schema_conformance']}, credentials probes "
+            f"{figures['auth_probes']} (not enforced: {figures['auth_not_enforced']})\n"
         )
         for failure in failures[:60]:
             sys.stdout.write(f"  {failure}\n")
@@ -122,10 +143,14 @@ def test_schemathesis_fuzzing(
         cases=figures["cases"],
         server_errors=figures["not_a_server_error"],
         schema_violations=figures["response_schema_conformance"],
+        credentials_probes=figures["auth_probes"],
+        credentials_not_enforced=figures["auth_not_enforced"],
         **{k.replace(" ", "_"): v for k, v in sorted(figures.items()) if k.startswith("status")},
     )
     assert figures["not_a_server_error"] == 0
     assert figures["response_schema_conformance"] == 0
+    assert figures["auth_probes"] > 0
+    assert figures["auth_not_enforced"] == 0
 
 
 def _run_workflow(workflow: Any) -> None:
