@@ -346,3 +346,25 @@ def incidents_linkable(actor: Any, codes: list[str]) -> tuple[list[Incident], li
         .prefetch_related("violation_rows", "perpetrator_rows", "victim_defenders")
     }
     return [found[c] for c in codes if c in found], [c for c in codes if c not in found]
+
+
+def letters_about_only(defender: Defender) -> list[Communication]:
+    """The letters still sealed under their own key that concern only this defender, once
+    erased: every other linked defender erased too and every linked incident sealed under an
+    erased key or the defender's. Erasing the defender erases them
+    (amparo.communications.services.letters_erase)."""
+    letters = Communication.objects.filter(
+        defenders=defender, data_key__wrapped__isnull=False
+    ).select_related("data_key")
+    found = []
+    for letter in letters:
+        if letter.defenders.filter(shredded_at__isnull=True).exclude(pk=defender.pk).exists():
+            continue
+        if (
+            letter.incidents.filter(data_key__wrapped__isnull=False)
+            .exclude(data_key_id=defender.data_key_id)
+            .exists()
+        ):
+            continue
+        found.append(letter)
+    return found

@@ -624,19 +624,10 @@ def letters_erase(*, defender: Defender) -> int:
     about the people it links; once every linked defender is erased and every linked incident
     is sealed under an erased key, its key is destroyed too. A letter that also concerns a
     living record stays. Returns how many letters were erased."""
-    letters = Communication.objects.filter(
-        defenders=defender, data_key__wrapped__isnull=False
-    ).select_related("data_key")
-    erased = 0
-    for letter in letters:
-        if letter.defenders.filter(shredded_at__isnull=True).exclude(pk=defender.pk).exists():
-            continue
-        if (
-            letter.incidents.filter(data_key__wrapped__isnull=False)
-            .exclude(data_key_id=defender.data_key_id)
-            .exists()
-        ):
-            continue
+    from amparo.communications.selectors import letters_about_only
+
+    found = letters_about_only(defender)
+    for letter in found:
         keys = {letter.data_key_id}
         keys.update(letter.replies.values_list("data_key_id", flat=True))
         keys.update(
@@ -646,8 +637,7 @@ def letters_erase(*, defender: Defender) -> int:
         )
         for data_key in DataKey.objects.filter(pk__in=keys, wrapped__isnull=False):
             data_key_shred(data_key)
-        erased += 1
-    return erased
+    return len(found)
 
 
 # Country visits ----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -99,4 +100,41 @@ def checkin_list(*, actor: object) -> QuerySet[CheckIn]:
         CheckIn.objects.filter(case_visible_q(actor, "defender__case__"))
         .select_related("defender", "event", "task")
         .order_by("-answered_at")
+    )
+
+
+def reports_sealed_apart(defender: Defender) -> list[tuple[SelfReport, list[Any]]]:
+    """The self-reports about this defender (sent from their space, or accepted into their
+    case) still sealed under keys of their own, with those live keys: what erasing the defender
+    must destroy besides the defender's key (amparo.portal.services.reports_erase)."""
+    from amparo.core.models import DataKey
+    from amparo.incidents.models import Incident
+
+    accepted_into_case = Incident.objects.filter(data_key_id=defender.data_key_id).values("pk")
+    reports = SelfReport.objects.filter(
+        Q(defender=defender) | Q(incident__in=accepted_into_case)
+    ).order_by("received_at")
+    found = []
+    for report in reports:
+        keys = {report.data_key_id}
+        keys.update(report.additions.values_list("data_key_id", flat=True))
+        keys.update(report.files.values_list("data_key_id", flat=True))
+        own = list(
+            DataKey.objects.filter(
+                pk__in=[k for k in keys if _report_owns(k, defender)], wrapped__isnull=False
+            )
+        )
+        if own:  # otherwise under the defender's key (shredded with it), or already erased
+            found.append((report, own))
+    return found
+
+
+def _report_owns(data_key_id: Any, defender: Defender) -> bool:
+    """A report's own key, not one it shares with a record (a defender's, an incident's)."""
+    from amparo.incidents.models import Incident
+
+    return (
+        data_key_id != defender.data_key_id
+        and not Defender.objects.filter(data_key_id=data_key_id).exists()
+        and not Incident.objects.filter(data_key_id=data_key_id).exists()
     )

@@ -20,7 +20,6 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from amparo.accounts.models import Entity, Role, User
@@ -512,21 +511,10 @@ def reports_erase(*, actor: Any, defender: Defender) -> int:
     report's own key lose that key too, with their additions and files. A report still waiting
     is closed (nobody can decide what can no longer be read), its files leave the disk and its
     follow-up code opens nothing any more. Returns how many reports were erased."""
-    from amparo.core.models import DataKey
+    from amparo.portal.selectors import reports_sealed_apart
 
-    accepted_into_case = Incident.objects.filter(data_key_id=defender.data_key_id).values("pk")
-    reports = SelfReport.objects.filter(
-        Q(defender=defender) | Q(incident__in=accepted_into_case)
-    ).order_by("received_at")
-    erased = 0
-    for report in reports:
-        keys = {report.data_key_id}
-        keys.update(report.additions.values_list("data_key_id", flat=True))
-        keys.update(report.files.values_list("data_key_id", flat=True))
-        own = DataKey.objects.filter(pk__in=[k for k in keys if _report_owns(k, defender)])
-        own = own.filter(wrapped__isnull=False)
-        if not own.exists():
-            continue  # under the defender's key (shredded with it), or already erased
+    found = reports_sealed_apart(defender)
+    for report, own in found:
         if report.status == SelfReport.Status.RECEIVED:
             _finish(actor, report, SelfReport.Status.REJECTED, "", None)
         for report_file in report.files.all():
@@ -537,17 +525,7 @@ def reports_erase(*, actor: Any, defender: Defender) -> int:
         report.save(update_fields=["followup_digest"])
         for data_key in own:
             data_key_shred(data_key)
-        erased += 1
-    return erased
-
-
-def _report_owns(data_key_id: Any, defender: Defender) -> bool:
-    """A report's own key, not one it shares with a record (a defender's, an incident's)."""
-    return (
-        data_key_id != defender.data_key_id
-        and not Defender.objects.filter(data_key_id=data_key_id).exists()
-        and not Incident.objects.filter(data_key_id=data_key_id).exists()
-    )
+    return len(found)
 
 
 # The defender's own space -----------------------------------------------------------------

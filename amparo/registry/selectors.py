@@ -230,14 +230,20 @@ def may_see_team(actor: Any) -> bool:
 
 
 def shred_impact(defender: Defender) -> dict[str, int]:
-    """What destroying this defender's data key makes unreadable, counted (no content read)."""
+    """What erasing this defender makes unreadable, counted (no content read): what is sealed
+    under their data key, and their self-reports and the letters about them alone, sealed under
+    keys of their own (amparo.registry.services.defender_shred)."""
+    from amparo.communications.selectors import letters_about_only
     from amparo.incidents.models import Attachment, Incident
+    from amparo.portal.selectors import reports_sealed_apart
 
     key = defender.data_key_id
     return {
         "persons": Person.objects.filter(data_key_id=key).count(),
         "incidents": Incident.objects.filter(data_key_id=key).count(),
         "attachments": Attachment.objects.filter(data_key_id=key).count(),
+        "self_reports": len(reports_sealed_apart(defender)),
+        "letters": len(letters_about_only(defender)),
     }
 
 

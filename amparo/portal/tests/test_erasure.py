@@ -140,3 +140,24 @@ def test_a_letter_about_them_alone_is_erased_one_about_others_stays(
     assert Communication.objects.get(pk=shared.pk).summary == "SHARED-CANARY"
     event = AuditEvent.objects.get(action="defender.shred")
     assert event.detail["letters"] == 1
+
+
+def test_the_erasure_page_counts_the_reports_and_letters_that_go(
+    world, coordinator, comms_officer, waiting
+):
+    from amparo.registry.selectors import shred_impact
+
+    draft(comms_officer, defenders=[world.team_defender], summary="ALONE-CANARY")
+    draft(
+        comms_officer,
+        defenders=[world.team_defender, world.unassigned_defender],
+        summary="SHARED-CANARY",
+    )
+    before = shred_impact(world.team_defender)
+    assert (before["self_reports"], before["letters"]) == (1, 1)
+    # What the shred erased is counted, and nothing of it is left to count afterwards.
+    defender_shred(actor=coordinator, defender=world.team_defender)
+    event = AuditEvent.objects.get(action="defender.shred")
+    assert (event.detail["reports"], event.detail["letters"]) == (1, 1)
+    after = shred_impact(world.team_defender)
+    assert (after["self_reports"], after["letters"]) == (0, 0)

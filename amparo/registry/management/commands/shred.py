@@ -33,24 +33,22 @@ class Command(BaseCommand):
             self.stdout.write(f"{code} was shredded already on {defender.shredded_at:%Y-%m-%d}.")
             return
         impact = shred_impact(defender)
-        persons, incidents, attachments = (
-            impact["persons"],
-            impact["incidents"],
-            impact["attachments"],
-        )
         if not yes:
             raise CommandError(
-                f"This destroys {code}'s data key for good: their identity, {persons} relatives "
-                f"or associates, {incidents} incidents and {attachments} attachments become "
-                "unreadable. Run again with --yes to do it."
+                f"This destroys {code}'s data key for good: their identity, "
+                f"{impact['persons']} relatives or associates, {impact['incidents']} incidents, "
+                f"{impact['attachments']} attachments, {impact['self_reports']} self-reports and "
+                f"{impact['letters']} letters about them alone become unreadable. Run again "
+                "with --yes to do it."
             )
         defender_shred(actor=SystemActor(f"cli:{getpass.getuser()}"), defender=defender)
         self.stdout.write(self.style.SUCCESS(f"Shredded {code}."))
         self.stdout.write(
-            f"Now unreadable: name, alias, locality and contacts; {persons} relatives or "
-            f"associates; {incidents} incidents (narrative, locality, perpetrator detail, "
-            f"sources) and {attachments} attachment files. Case {defender.case.code} and the "
-            "pseudonymous counts remain."
+            f"Now unreadable: name, alias, locality and contacts; {impact['persons']} "
+            f"relatives or associates; {impact['incidents']} incidents (narrative, locality, "
+            f"perpetrator detail, sources), {impact['attachments']} attachment files, "
+            f"{impact['self_reports']} self-reports and {impact['letters']} letters. Case "
+            f"{defender.case.code} and the pseudonymous counts remain."
         )
         days = settings.AMPARO_BACKUP_RETENTION_DAYS
         until = erasure_complete_on(timezone.localdate())
