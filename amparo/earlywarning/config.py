@@ -88,6 +88,32 @@ class EngineConfig:
     )
     hazard_threshold: float = 2.8
     hazard_warning_floor: float = 0.0
+    # Budgeted warning level (0: off). On the daily scan every live defender gets one score,
+    # warning_rank_weights[signal] x signal summed over: "hazard" (the hazard score), "threat"
+    # (a threat finding), "relative" (relative_targeted), "network" (the network weight),
+    # "colleagues" (a network candidate: >= network_min_victims colleagues attacked),
+    # "calendar_peak" (inside an event peak), "calendar" (inside a short-horizon window, e.g.
+    # a personal event), "regional" (inside a regional spike). Rule hits at warning are held at
+    # watch; the top warning_budget share of the live registry, less the defenders already at
+    # urgent, get an escalation warning "rank" that expires after warning_rank_expiry_days.
+    # Urgent stays rule-based. The incremental scan after a write (a few defenders) cannot rank
+    # the registry: it keeps the rules' own levels and the next daily scan applies the budget.
+    # Off by default; weights fitted on seed 1, 2023 (docs/early-warning-backtest.md): the
+    # hazard score alone ranked best, the other signals at 0.5-4 added nothing.
+    warning_budget: float = 0.0
+    warning_rank_weights: dict[str, float] = field(
+        default_factory=lambda: {
+            "hazard": 1.0,
+            "threat": 0.0,
+            "relative": 0.0,
+            "network": 0.0,
+            "colleagues": 0.0,
+            "calendar_peak": 0.0,
+            "calendar": 0.0,
+            "regional": 0.0,
+        }
+    )
+    warning_rank_expiry_days: int = 1
     repeat_count: int = 2
     repeat_days: int = 60
     unprotected_risk_levels: list[str] = field(default_factory=lambda: ["high", "extreme"])
@@ -237,6 +263,10 @@ def config_validate(values: dict[str, Any]) -> None:
         errors.add("hazard_half_life_days", "The half-life must be positive.")
     if set(config.hazard_weights) != {"grave", "threat", "other"}:
         errors.add("hazard_weights", "Give weights for grave, threat and other.")
+    if config.warning_budget > 1:
+        errors.add("warning_budget", "Give a share between 0 and 1.")
+    if set(config.warning_rank_weights) != set(EngineConfig().warning_rank_weights):
+        errors.add("warning_rank_weights", "Give a weight for each ranked signal.")
     if config.network_threshold <= 0:
         errors.add("network_threshold", "The threshold must be positive.")
     if config.regional:

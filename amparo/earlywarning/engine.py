@@ -261,6 +261,8 @@ class Registry(Protocol):
 
     def place_defenders(self, country: str, subdivision: str, category: str) -> list[str]: ...
 
+    def live_count(self) -> int: ...
+
 
 class DatabaseRegistry:
     """The registry read from the database, query by query (a scan of one day)."""
@@ -304,6 +306,9 @@ class DatabaseRegistry:
         if category != ALL_CATEGORIES:
             rows = rows.filter(category_rows__code=category)
         return sorted({str(pk) for pk in rows.values_list("pk", flat=True)})
+
+    def live_count(self) -> int:
+        return Defender.objects.filter(_live_defenders()).count()
 
 
 # --- 1. Calendar ---------------------------------------------------------------------------
@@ -798,6 +803,92 @@ def regional_candidates(
     return candidates
 
 
+# --- The warning budget -------------------------------------------------------------------
+
+
+def warning_rank_scores(
+    as_of: datetime.date,
+    config: EngineConfig,
+    candidates: Iterable[AlertCandidate],
+    store: IncidentStore,
+) -> dict[str, float]:
+    """Each defender's ranking score as of the day: the signals the rules computed (the
+    candidates' findings, network weights, calendar peaks and windows, regional spikes) and
+    the hazard score, weighted by warning_rank_weights (docs/early-warning.md)."""
+    weights = config.warning_rank_weights
+    scores: dict[str, float] = defaultdict(float)
+    if weights.get("hazard", 0.0):
+        for defender, score in hazard_scores(as_of, config, store)[0].items():
+            scores[defender] += weights["hazard"] * score
+    for c in candidates:
+        signals: dict[str, float] = {}
+        if c.kind == AlertKind.ESCALATION.value:
+            rules = {f["rule"] for f in c.evidence.get("findings", [])}
+            signals["threat"] = float(bool(rules & {"threat", "threat_after_exposure"}))
+            signals["relative"] = float("relative_targeted" in rules)
+        elif c.kind == AlertKind.NETWORK.value:
+            signals["network"] = float(c.evidence.get("weight", 0.0))
+            links = {link["link"] for link in c.evidence.get("links", [])}
+            signals["colleagues"] = float("organisation" in links)
+        elif c.kind == AlertKind.CALENDAR.value:
+            if c.dedupe_key.startswith("calendar-peak:"):
+                signals["calendar_peak"] = 1.0
+            elif c.level != AlertLevel.WATCH.value:
+                signals["calendar"] = 1.0
+        elif c.kind == AlertKind.REGIONAL.value:
+            signals["regional"] = 1.0
+        value = sum(weights.get(name, 0.0) * x for name, x in signals.items())
+        if value:
+            for defender in c.defender_ids:
+                scores[defender] += value
+    return scores
+
+
+def apply_warning_budget(
+    as_of: datetime.date,
+    config: EngineConfig,
+    candidates: list[AlertCandidate],
+    store: IncidentStore,
+    registry: Registry,
+) -> list[AlertCandidate]:
+    """Hold every rule hit at warning at watch, and give the top warning_budget share of the
+    live registry (less those already urgent) an escalation warning of rank, by
+    warning_rank_scores. Urgent candidates are left as they are."""
+    urgent = {d for c in candidates if c.level == AlertLevel.URGENT.value for d in c.defender_ids}
+    scores = warning_rank_scores(as_of, config, candidates, store)
+    ranked = sorted(
+        (d for d in registry.live({d for d, v in scores.items() if v > 0}) if d not in urgent),
+        key=lambda d: (-scores[d], d),
+    )
+    places = max(round(config.warning_budget * registry.live_count()) - len(urgent), 0)
+    held = [
+        dataclasses.replace(c, level=AlertLevel.WATCH.value)
+        if c.level == AlertLevel.WARNING.value
+        else c
+        for c in candidates
+    ]
+    for position, defender in enumerate(ranked[:places], start=1):
+        held.append(
+            AlertCandidate(
+                kind=AlertKind.ESCALATION.value,
+                level=AlertLevel.WARNING.value,
+                raised_on=as_of,
+                expires_on=as_of + config.warning_rank_expiry_days * DAY,
+                defender_ids=(defender,),
+                dedupe_key=f"escalation-rank:{defender}",
+                reason="Among the highest-ranked defenders of the warning budget today.",
+                evidence={
+                    "rule": "rank",
+                    "score": round(scores[defender], 4),
+                    "position": position,
+                    "places": places,
+                },
+                recommended_measures=tuple(config.recommended_measures.get("escalation", [])),
+            )
+        )
+    return held
+
+
 # --- The scan ------------------------------------------------------------------------------
 
 
@@ -809,7 +900,9 @@ def _look_back_days(config: EngineConfig, *, regional: bool = True) -> int:
         config.escalation_days,
         config.death_threat_days,
         config.repeat_days,
-        config.hazard_days if _hazard_used(config) else 0,
+        config.hazard_days
+        if _hazard_used(config) or (config.warning_budget > 0 and regional)
+        else 0,
     )
     if regional:
         settings = RegionalConfig(**config.regional)
@@ -846,6 +939,8 @@ def scan_store(
     ]
     if wanted is None:
         candidates += regional_candidates(as_of, config, store, registry)
+        if config.warning_budget > 0:
+            candidates = apply_warning_budget(as_of, config, candidates, store, registry)
     else:
         candidates = [c for c in candidates if wanted & set(c.defender_ids)]
     return sorted(candidates, key=_sort_key)

@@ -107,6 +107,9 @@ class MemoryRegistry:
             )
         return self._scopes[event]
 
+    def live_count(self) -> int:
+        return sum(1 for facts in self.defenders.values() if facts.live)
+
     def place_defenders(self, country: str, subdivision: str, category: str) -> list[str]:
         key = (country, subdivision, category)
         if key not in self._places:

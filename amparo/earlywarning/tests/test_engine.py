@@ -426,3 +426,64 @@ def test_death_threats_have_their_own_look_back(coordinator, people):
         for c in escalation_candidates(AS_OF, longer, incidents_as_of(AS_OF))
     }
     assert found == {str(ana.pk): ("urgent", ["death_threat"])}
+
+
+@pytest.mark.django_db
+def test_warning_budget_ranks_the_registry_and_holds_the_other_warnings_at_watch(
+    coordinator, people
+):
+    ana, ben, cruz, dora = people["ana"], people["ben"], people["cruz"], people["dora"]
+    # Ana: a threat 10 days ago and a harassment 300 days ago (hazard 1.59); Cruz: a threat
+    # yesterday (hazard 1.95); Dora: a death threat (urgent, outside the ranking).
+    _incident(coordinator, [ana], ["threat"], D(2026, 5, 22))
+    _incident(coordinator, [ana], ["harassment"], D(2025, 8, 5))
+    _incident(coordinator, [cruz], ["threat"], D(2026, 5, 31), subdivision="CO-CAU")
+    _incident(coordinator, [dora], ["death_threat"], D(2026, 5, 30), subdivision="CO-CAU")
+    rules = dataclasses.replace(
+        CONFIG,
+        escalation_days=30,
+        escalation_level_by_finding={**CONFIG.escalation_level_by_finding, "threat": "warning"},
+        network_threat_weight=0.0,
+        regional_groups=[],
+    )
+
+    def levels(config, **kwargs):
+        found: dict[str, set[tuple[str, str]]] = {}
+        for c in scan_as_of(AS_OF, config=config, **kwargs):
+            for d in c.defender_ids:
+                found.setdefault(d, set()).add((c.dedupe_key.split(":")[0], c.level))
+        return found
+
+    # Budget off: the rules' own levels.
+    assert levels(rules) == {
+        str(ana.pk): {("escalation", "warning")},
+        str(cruz.pk): {("escalation", "warning")},
+        str(dora.pk): {("escalation", "urgent")},
+    }
+    # Half of the 4 live defenders = 2 places, less Dora (urgent): 1 rank warning, to Cruz
+    # (score 2 x 1 threat + 1.95 hazard against Ana's 2 + 1.59); Ana's threat is held at watch.
+    weights = dict.fromkeys(rules.warning_rank_weights, 0.0) | {"hazard": 1.0, "threat": 2.0}
+    budget = dataclasses.replace(rules, warning_budget=0.5, warning_rank_weights=weights)
+    assert levels(budget) == {
+        str(ana.pk): {("escalation", "watch")},
+        str(cruz.pk): {("escalation", "watch"), ("escalation-rank", "warning")},
+        str(dora.pk): {("escalation", "urgent")},
+    }
+    rank = next(
+        c for c in scan_as_of(AS_OF, config=budget) if c.dedupe_key.startswith("escalation-rank")
+    )
+    assert rank.evidence == {
+        "rule": "rank",
+        "score": round(2.0 + 2.0 * 0.5 ** (1 / 30), 4),
+        "position": 1,
+        "places": 1,
+    }
+    assert rank.expires_on == AS_OF + datetime.timedelta(days=1)
+    # A budget of 1 place in all is taken by Dora's urgent: no rank warning.
+    assert "escalation-rank" not in {
+        k for v in levels(dataclasses.replace(rules, warning_budget=0.25)).values() for k, _ in v
+    }
+    # The incremental scan cannot rank the registry: it keeps the rules' levels.
+    assert levels(budget, defender_ids=[str(ana.pk), str(ben.pk)]) == {
+        str(ana.pk): {("escalation", "warning")}
+    }

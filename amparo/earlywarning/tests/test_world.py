@@ -56,6 +56,17 @@ def test_memory_scan_equals_database_scan_day_by_day(imported: World) -> None:
     assert "regional" in kinds  # WIDE
 
 
+def test_memory_scan_equals_database_scan_with_the_warning_budget(imported: World) -> None:
+    budget = config_from_values({"warning_budget": 0.1})
+    ranked = 0
+    for day in (D(2023, 9, 14), D(2024, 6, 30)):
+        expected = scan_as_of(day, config=budget)
+        assert imported.scan(day, config=budget) == expected
+        ranked += sum(c.dedupe_key.startswith("escalation-rank:") for c in expected)
+        assert all(c.level != "warning" or c.evidence["rule"] == "rank" for c in expected)
+    assert ranked > 0
+
+
 @pytest.mark.parametrize("config", [WIDE, CONFIG], ids=["wide", "defaults"])
 def test_incremental_scan_equals_the_daily_scan_for_its_defenders(
     imported: World, config: EngineConfig
