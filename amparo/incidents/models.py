@@ -55,7 +55,8 @@ class Incident(models.Model):
     class Meta:
         ordering = ["-date", "-code"]
         indexes = [
-            models.Index(fields=["date"]),
+            # The lists' order (-date, -code): read backwards, the index gives it without a sort.
+            models.Index(fields=["date", "code"]),
             models.Index(fields=["reported_on"]),
             # Covers the annual report's scans (known in a period, by country, the ids): the
             # primary key is a UUID, not SQLite's rowid, so it is a column of the index.

@@ -4,24 +4,44 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from amparo.core.vocab import Violation
+from amparo.incidents.models import Incident
 from amparo.incidents.selectors import incidents_concerning
 from amparo.registry.models import Defender
 from amparo.registry.timeline import TimelineEntry
 
 
 def incident_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
-    entries = []
-    incidents = incidents_concerning(actor=actor, defender=defender).prefetch_related(
-        "victim_defenders", "victim_persons"
+    # An entry shows a date, a code and the violations: read only those, and ask the database
+    # which way each incident concerns the defender instead of loading every victim's row.
+    incidents = (
+        incidents_concerning(actor=actor, defender=defender)
+        .select_related(None)
+        .prefetch_related(None)
+        .prefetch_related("violation_rows")
+        .only("pk", "code", "date")
+        .annotate(
+            against_defender=Exists(
+                Incident.victim_defenders.through.objects.filter(
+                    incident_id=OuterRef("pk"), defender_id=defender.pk
+                )
+            ),
+            against_relative=Exists(
+                Incident.victim_persons.through.objects.filter(
+                    incident_id=OuterRef("pk"), person__defender_id=defender.pk
+                )
+            ),
+        )
     )
+    entries = []
     for incident in incidents:
         labels = ", ".join(str(Violation(code).label) for code in incident.violation_codes)
-        if any(d.pk == defender.pk for d in incident.victim_defenders.all()):
+        if incident.against_defender:
             kind = "incident"
-        elif any(p.defender_id == defender.pk for p in incident.victim_persons.all()):
+        elif incident.against_relative:
             kind = "relative_incident"
         else:
             kind = "organisation_incident"

@@ -13,6 +13,13 @@ from amparo.registry.timeline import TimelineEntry
 
 
 def measure_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
+    # An entry shows a date, a code, a kind and a status: read only those columns.
+    measures = (
+        measure_queryset(actor)
+        .filter(defender=defender)
+        .select_related(None)
+        .only("pk", "code", "requested_on", "kind", "status")
+    )
     return [
         TimelineEntry(
             measure.requested_on,
@@ -21,5 +28,5 @@ def measure_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
             measure.code,
             url=reverse("measures:measure_detail", args=[measure.code]),
         )
-        for measure in measure_queryset(actor).filter(defender=defender)
+        for measure in measures
     ]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import Q
 
 from amparo.accounts.models import Role
-from amparo.core.policy import NOTHING, case_visible_q, role_of, team_member_exists
-from amparo.registry.models import Case, Defender, DefenderMerge
+from amparo.core.policy import NOTHING, case_visible_q, role_of
+from amparo.registry.models import Case, CaseMember, Defender, DefenderMerge
+
+# Team answers held for the length of a read-only page (see team_answers_held); None elsewhere.
+_team_answers: ContextVar[dict[tuple[Any, Any], bool] | None] = ContextVar(
+    "amparo_team_answers", default=None
+)
 
 
 def case_scope(actor: Any) -> Q:
@@ -99,5 +107,27 @@ def may_merge_defenders(actor: Any, survivor: Defender, absorbed: Defender) -> b
     return may_manage_case(actor, survivor.case) and may_manage_case(actor, absorbed.case)
 
 
+@contextmanager
+def team_answers_held() -> Iterator[None]:
+    """Within the block, whether an actor is on a case's team is asked of the database once.
+
+    For pages that only read (a GET of the defender page asks it eight times: its own
+    permissions, then the risk, measure and consent panels). Never around a service that
+    changes a team: the answer held would be stale. Outside the block every call asks again.
+    """
+    token = _team_answers.set({})
+    try:
+        yield
+    finally:
+        _team_answers.reset(token)
+
+
 def _on_team(actor: Any, case: Case) -> bool:
-    return Case.objects.filter(pk=case.pk).filter(team_member_exists(actor, "pk")).exists()
+    held = _team_answers.get()
+    key = (actor.pk, case.pk)
+    if held is not None and key in held:
+        return held[key]
+    answer = CaseMember.objects.filter(case_id=case.pk, user_id=actor.pk).exists()
+    if held is not None:
+        held[key] = answer
+    return answer

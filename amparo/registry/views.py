@@ -59,6 +59,7 @@ from amparo.registry.policies import (
     may_register_organisation,
     may_review_duplicates,
     may_shred_defender,
+    team_answers_held,
 )
 from amparo.registry.presenters import (
     organisation_label,
@@ -242,7 +243,9 @@ def defender_detail_view(request: HttpRequest, code: str) -> HttpResponseBase:
     if defender.merged_into_id:
         # A merged record's code leads to its survivor, for those who may see the survivor.
         return redirect("registry:defender_detail", code=merged_code(request.user, defender))
-    return render(request, "registry/defender_detail.html", _detail_context(request, defender))
+    # A GET changes no team: its panels may share one answer to "is the actor on the team?".
+    with team_answers_held():
+        return render(request, "registry/defender_detail.html", _detail_context(request, defender))
 
 
 @case_pages

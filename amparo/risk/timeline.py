@@ -13,6 +13,21 @@ from amparo.risk.selectors import assessment_list, procedure_list
 
 
 def risk_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
+    # An entry shows a date, a code, a kind and a level or status: read only those columns.
+    assessments = (
+        assessment_list(actor=actor, defender=defender)
+        .filter(decided_at__isnull=False)
+        .select_related(None)
+        .prefetch_related(None)
+        .only("pk", "code", "decided_at", "status", "level")
+        .order_by()
+    )
+    procedures = (
+        procedure_list(actor=actor, defender=defender)
+        .select_related(None)
+        .only("pk", "code", "opened_at", "kind")
+        .order_by()
+    )
     entries = [
         TimelineEntry(
             assessment.decided_at.date(),
@@ -22,7 +37,7 @@ def risk_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
             assessment.code,
             url=reverse("risk:assessment_detail", args=[assessment.code]),
         )
-        for assessment in assessment_list(actor=actor, defender=defender)
+        for assessment in assessments
         if assessment.decided_at is not None
     ]
     entries += [
@@ -32,6 +47,6 @@ def risk_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
             f"{Procedure.Kind(procedure.kind).label} procedure opened",
             procedure.code,
         )
-        for procedure in procedure_list(actor=actor, defender=defender)
+        for procedure in procedures
     ]
     return entries

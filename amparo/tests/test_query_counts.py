@@ -103,3 +103,17 @@ def test_incident_page_queries_do_not_grow_with_victims(coordinator, officer):
     few_queries = _count(client, "GET", f"/incidents/{one.code}/")
     many_queries = _count(client, "GET", f"/incidents/{many.code}/")
     assert many_queries <= few_queries, (few_queries, many_queries)
+
+
+# Measured once the team check was asked once per page instead of eight times and the timeline
+# read only what it shows (issue 8): a new query on the defender page must be deliberate. On
+# PostgreSQL the read's audit event takes an advisory lock: one statement more.
+DEFENDER_PAGE_QUERIES = 26
+
+
+def test_defender_page_query_count(coordinator, officer):
+    [defender] = _add_defenders(coordinator, officer, 1, incidents_each=3)
+    client = logged_in(officer)
+    _count(client, "GET", f"/defenders/{defender.code}/")  # warm caches
+    expected = DEFENDER_PAGE_QUERIES + (connection.vendor == "postgresql")
+    assert _count(client, "GET", f"/defenders/{defender.code}/") <= expected
