@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from amparo.audit.services import audit_read
 from amparo.core.access import CASE_CONTENT_ROLES, roles_required
 from amparo.core.forms import add_service_errors
 from amparo.registry.models import Defender
@@ -27,7 +28,12 @@ from amparo.risk.policies import (
     may_open_procedure,
     may_work_procedure,
 )
-from amparo.risk.presenters import present_assessment, present_assessments, present_procedures
+from amparo.risk.presenters import (
+    ASSESSMENT_SENSITIVE,
+    present_assessment,
+    present_assessments,
+    present_procedures,
+)
 from amparo.risk.procedures import (
     procedure_close,
     procedure_mark_decided,
@@ -152,6 +158,8 @@ def assessment_edit_view(request: HttpRequest, code: str) -> HttpResponse:
         raise PermissionDenied
     if request.method == "GET":
         initial = AssessmentForm.initial_from(assessment_data_of(assessment), assessment.procedure)
+        # The form shows the decrypted content: a read, like the detail page (issue 9).
+        audit_read(actor, "assessment", [assessment], fields=ASSESSMENT_SENSITIVE, via="edit")
         form = _form(request, defender, initial=initial)
         return _render_form(request, defender, form, assessment=assessment)
     form = _form(request, defender)

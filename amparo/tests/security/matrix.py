@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, reset_queries, transaction
 from django.http import HttpResponseBase
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from amparo.audit.models import AuditEvent
 
@@ -52,6 +53,23 @@ WATCHED_MODELS = (
     "portal.SelfReport",
     "earlywarning.Alert",
 )
+# Events the product records on purpose when it refuses a request (docs/security.md, Audit
+# chain): a refused cell may add these, and nothing else but reads of what a rejected form
+# shows again.
+REFUSAL_EVENTS = frozenset({"auth.login_failed", "auth.otp_failed", "login.failed"})
+# Canaries that are confidential to their entity but are not "sensitive fields" whose display
+# is audited (docs/security.md, Audit chain): an organisation's name and a country visit's
+# notes. Their reads leave no event today (a product decision); they are still searched for
+# leaks above.
+READ_NOT_AUDITED = ("ORGANISATION-CANARY-", "VISIT-CANARY-")
+# Tables a request may write without it being a change of the product's records: the session,
+# the audit log itself and django-axes' access log; and a token's "last used" stamp.
+BOOKKEEPING_TABLES = frozenset({"django_session", "audit_auditevent", "axes_accesslog"})
+_BOOKKEEPING_SQL = re.compile(
+    r"""^\s*UPDATE\s+"?accounts_apitoken"?\s+SET\s+"?last_used_at"?\s*=\s*('[^']*'(?:::\w+)?|\S+)\s+WHERE""",
+    re.IGNORECASE,
+)
+_WRITE_SQL = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 SIDE_ARGUMENTS = {
     "attachment_id": str(uuid.UUID(int=5)),
     "file_id": str(uuid.UUID(int=7)),
@@ -83,6 +101,11 @@ class Figures:
     hidden: dict[str, set[str]] = field(default_factory=dict)
     hidden_cells: Counter[str] = field(default_factory=Counter)
     ghost_only: set[str] = field(default_factory=set)
+    # Audit completeness (issue 9): accepted writes that changed a table, sensitive GETs.
+    writes_audited: int = 0
+    writes_without_event: list[Cell] = field(default_factory=list)
+    sensitive_reads_audited: int = 0
+    sensitive_reads_without_event: list[Cell] = field(default_factory=list)
 
     def record_hidden(self, kind: str, relation: str) -> None:
         self.hidden.setdefault(kind, set()).add(relation)
@@ -100,7 +123,11 @@ class Figures:
             f"authorization matrix: routes {len(self.routes)}, cells {self.cells}, "
             f"leaks {self.verdicts['leak']}, unexpected denials "
             f"{self.verdicts['denied-unexpectedly']}, 5xx {self.verdicts['error']}, "
-            f"responses missing a security header {sum(self.missing_headers.values())}"
+            f"responses missing a security header {sum(self.missing_headers.values())}\n"
+            f"audit: writes audited {self.writes_audited}, without event "
+            f"{len(self.writes_without_event)}; sensitive reads audited "
+            f"{self.sensitive_reads_audited}, without event "
+            f"{len(self.sensitive_reads_without_event)}"
         )
 
     def hidden_summary(self) -> str:
@@ -166,6 +193,21 @@ def _audit_after(seq: int) -> list[str]:
     return [a for a in actions if "denied" not in a and "fail" not in a and "read" not in a]
 
 
+def is_read_event(action: str) -> bool:
+    """A sensitive read's event: audit_read's "<type>.read", or a named one ("..._read")."""
+    return action.endswith(".read") or action.endswith("_read")
+
+
+@dataclass
+class Trace:
+    """What one request did: its body (read inside the savepoint, streaming included), the
+    product tables it wrote, and the audit events it added (action, actor id, actor role)."""
+
+    body: str
+    tables: set[str]
+    events: list[tuple[str, int | None, str]]
+
+
 def missing_headers(response: HttpResponseBase) -> list[str]:
     missing = [h for h in REQUIRED_HEADERS if not response.has_header(h)]
     csp = response.get("Content-Security-Policy", "")
@@ -194,14 +236,18 @@ class Matrix:
 
     def _request(
         self, persona: str, method: str, url: str, api: bool, write: bool, may_change: bool
-    ) -> tuple[HttpResponseBase, bool]:
-        """The response, and whether a write changed anything (rows or audit events)."""
+    ) -> tuple[HttpResponseBase, bool, Trace]:
+        """The response, whether a write changed anything (rows or audit events), and what
+        the request wrote and recorded."""
         client = self.api_client if api else self.world.clients[persona]
         cookies = copy.deepcopy(client.cookies)
         headers: dict[str, str] = {}
         if api and persona in self.world.tokens:
             headers["HTTP_AUTHORIZATION"] = f"Bearer {self.world.tokens[persona]}"
-        with transaction.atomic():
+        # The query log is bounded (9,000) and the capture keeps it across requests: empty it
+        # first, or a later cell would capture nothing.
+        reset_queries()
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
             if api:
                 body = b"{}" if method in WRITE_METHODS else b""
                 response = client.generic(
@@ -211,6 +257,18 @@ class Matrix:
                 response = client.get(url)
             else:
                 response = client.post(url, {})
+            body = body_of(response)  # a streamed answer may record its event as it is read
+            tables = {
+                match.group(1).lower()
+                for query in queries.captured_queries
+                if (match := _WRITE_SQL.match(query["sql"]))
+                and not _BOOKKEEPING_SQL.match(query["sql"])
+            } - BOOKKEEPING_TABLES
+            events = list(
+                AuditEvent.objects.filter(seq__gt=self.baseline_seq).values_list(
+                    "action", "actor_id", "actor_role"
+                )
+            )
             # Only a refused write needs the comparison (an accepted one may change anything).
             changed = (
                 write
@@ -219,7 +277,7 @@ class Matrix:
             )
             transaction.set_rollback(True)
         client.cookies = cookies
-        return response, changed
+        return response, changed, Trace(body, tables, events)
 
     # --- judging ------------------------------------------------------------------------
 
@@ -245,11 +303,11 @@ class Matrix:
             relation != GHOST and relation in (rule.visible or VISIBLE).get(persona, set())
         )
         may_change = permitted and visible and not lenient
-        response, changed = self._request(persona, method, url, api, write, may_change)
+        response, changed, trace = self._request(persona, method, url, api, write, may_change)
         status = response.status_code
         outcome = classify(response)
         verdict, detail = "ok", ""
-        body = body_of(response)
+        body = trace.body
         # What the request itself carried (the code in the URL, echoed in a form's "next") is
         # not a disclosure.
         leaked = [s for s in self.world.forbidden_strings(persona) if s in body and s not in url]
@@ -282,6 +340,9 @@ class Matrix:
             verdict, detail = "leak", f"{status}: allowed to a role the table denies"
         if write and outcome != "ok" and changed and verdict == "ok":
             verdict, detail = "leak", f"{status}: refused, yet rows or audit events changed"
+        if verdict == "ok":
+            audited = Cell(route, method, persona, relation, status, "unaudited")
+            verdict, detail = self.judge_audit(audited, outcome, trace)
         for header in missing_headers(response):
             self.figures.missing_headers[header] += 1
             if verdict == "ok":
@@ -290,6 +351,53 @@ class Matrix:
         if rule.kind is not None and relation != GHOST and not visible:
             self.figures.record_hidden(rule.kind, relation)
         return Answer(status, shape(body, url))
+
+    def judge_audit(self, cell: Cell, outcome: str, trace: Trace) -> tuple[str, str]:
+        """Issue 9: an accepted write that changed a table has an event naming its actor; a
+        refused one writes nothing and records only the declared refusal events (and reads of
+        what a rejected form shows again); a GET that shows a canary records a read."""
+        persona, method = cell.persona, cell.method
+        user = self.world.users.get(persona)
+        actor_id = None if user is None else user.pk
+
+        def is_actor(who: int | None, role: str) -> bool:  # anonymous: not a system actor
+            return who == actor_id and (user is not None or role == "anonymous")
+
+        by_actor = [action for action, who, role in trace.events if is_actor(who, role)]
+        if method in WRITE_METHODS and outcome == "ok" and trace.tables:
+            if not [a for a in by_actor if not is_read_event(a)]:
+                self.figures.writes_without_event.append(cell)
+                return "unaudited", f"wrote {sorted(trace.tables)} with no event of its actor"
+            self.figures.writes_audited += 1
+        elif method in WRITE_METHODS and outcome != "ok":
+            if trace.tables:
+                return "leak", f"refused, yet wrote {sorted(trace.tables)}"
+            unexpected = sorted(
+                {
+                    action
+                    for action, who, role in trace.events
+                    if action not in REFUSAL_EVENTS
+                    and not (
+                        outcome == "rejected" and is_actor(who, role) and is_read_event(action)
+                    )
+                }
+            )
+            if unexpected:
+                return "leak", f"refused, yet recorded {unexpected}"
+        elif method == "GET" and outcome == "ok" and (shown := self.canaries_in(trace.body)):
+            if not any(is_read_event(action) for action in by_actor):
+                self.figures.sensitive_reads_without_event.append(cell)
+                return "unaudited", f"shows {shown[:3]} with no read event of its actor"
+            self.figures.sensitive_reads_audited += 1
+        return "ok", ""
+
+    def canaries_in(self, body: str) -> list[str]:
+        return [
+            c
+            for canaries in self.world.canaries.values()
+            for c in canaries
+            if c in body and not c.startswith(READ_NOT_AUDITED)
+        ]
 
     # --- walking the routes -------------------------------------------------------------
 

@@ -2,6 +2,9 @@
 
 Figures are printed (run with -s to see them): cells tested, leaks (must be 0), unexpected
 denials (must be 0), 5xx (must be 0), and responses missing a security header (T17, must be 0).
+Issue 9: accepted writes that changed a table with no audit event of their actor, and answers
+showing a canary with no read event of their actor (both must be 0); a refused write writes no
+table and records only the declared refusal events.
 """
 
 from __future__ import annotations
@@ -123,11 +126,21 @@ def test_authorization_matrix(security_world, settings, capsys):
         hidden_objects=sum(len(relations) for relations in figures.hidden.values()),
         hidden_object_cells=sum(figures.hidden_cells.values()),
         hidden_objects_by_kind={kind: len(figures.hidden[kind]) for kind in sorted(figures.hidden)},
+        writes_audited=figures.writes_audited,
+        writes_without_event=len(figures.writes_without_event),
+        sensitive_reads_audited=figures.sensitive_reads_audited,
+        sensitive_reads_without_event=len(figures.sensitive_reads_without_event),
     )
     assert figures.verdicts["leak"] == 0
     assert figures.verdicts["error"] == 0
     assert figures.verdicts["denied-unexpectedly"] == 0
     assert not figures.missing_headers
+    # Issue 9: every accepted write that changed a table left an event naming its actor, and
+    # every answer showing sensitive fields a read event (the cells are listed above).
+    assert not figures.writes_without_event
+    assert not figures.sensitive_reads_without_event
+    assert figures.writes_audited > 0 and figures.sensitive_reads_audited > 0
+    assert figures.verdicts["unaudited"] == 0
     # Every kind is tested against real hidden objects too, not only a reference to nothing.
     assert not security_world.missing, "objects the world could not create (see above)"
     ghost_only = sorted(figures.ghost_only - set(figures.hidden))
