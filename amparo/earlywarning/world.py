@@ -26,7 +26,6 @@ from amparo.earlywarning.engine import (
     IncidentStore,
     incident_facts,
     scan_store,
-    with_links,
 )
 from amparo.earlywarning.models import Event
 from amparo.earlywarning.regional import ALL_CATEGORIES
@@ -136,7 +135,7 @@ class World:
 
     @classmethod
     def load(cls) -> World:
-        store = IncidentStore(incident_facts(with_links(Incident.objects.all())))
+        store = IncidentStore(incident_facts(Incident.objects.all()))
         events = [
             EventFacts.of(e)
             for e in Event.objects.prefetch_related("defenders").order_by("start", "pk")
