@@ -24,7 +24,7 @@ import dataclasses
 import datetime
 import math
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -42,6 +42,7 @@ from amparo.earlywarning.regional import (
     IncidentRecord,
     RegionalConfig,
     WeeklyBinner,
+    cell_keys,
     rank_and_budget,
     run_detectors,
 )
@@ -275,6 +276,11 @@ class IncidentStore:
         high = bisect.bisect_right(self._report_dates, as_of)
         return sorted(self._by_report[low:high], key=lambda i: (i.date, i.code))
 
+    def use_binner(self, regional: RegionalConfig, binner: WeeklyBinner) -> None:
+        """Take the weekly counts of a regional configuration as given (the daily scan counts
+        them in the database: regional_counts) instead of binning this store's incidents."""
+        self._binners[repr(regional)] = binner
+
     def binner(self, regional: RegionalConfig, grave: frozenset[str]) -> WeeklyBinner:
         """Weekly counts per regional cell, built once per regional configuration."""
         key = repr(regional)  # settings from JSON may hold lists: not hashable
@@ -294,6 +300,67 @@ class IncidentStore:
                 regional,
             )
         return self._binners[key]
+
+
+def regional_counts(
+    as_of: datetime.date, since: datetime.date, config: EngineConfig
+) -> WeeklyBinner:
+    """The regional detector's weekly counts as of a day, for the daily scan: incidents
+    reported by as_of and dated from since, per week, place, violation group and victims'
+    category (each incident once per category and once in "*"; with no category, once in the
+    uncategorised cell). Exactly what IncidentStore.binner makes of the same incidents, read
+    from three narrow queries (place and date; grave ids; categories) instead of the facts
+    every other rule needs, and binned per distinct (week, place, group, categories), not per
+    incident. (Counting in SQL was tried: on SQLite its GROUP BY with a correlated EXISTS
+    per incident cost four times as much, 4.5 s of CPU at 98,437 incidents.)"""
+    regional = RegionalConfig(**config.regional)
+    selection = Incident.objects.filter(reported_on__lte=as_of, date__gte=since).order_by()
+    selected = selection.values("pk")
+    grave = {
+        incident_id
+        for (incident_id,) in _plain_rows(
+            IncidentViolation.objects.filter(
+                incident__in=selected, code__in=sorted(config.grave_violations)
+            ).values_list("incident_id")
+        )
+    }
+    categories: dict[Any, set[str]] = defaultdict(set)
+    for incident_id, code in _plain_rows(
+        Incident.victim_defenders.through.objects.filter(
+            incident__in=selected, defender__category_rows__code__isnull=False
+        ).values_list("incident_id", "defender__category_rows__code")
+    ):
+        categories[incident_id].add(code)
+    tally: Counter[tuple[int, str, str, str, tuple[str, ...]]] = Counter()
+    for pk, day, country, subdivision in _plain_rows(
+        selection.values_list("pk", "date", "country", "subdivision")
+    ):
+        day = _day(day)
+        tally[
+            (
+                day.toordinal() - day.weekday(),
+                country,
+                subdivision,
+                "grave" if pk in grave else "other",
+                tuple(sorted(categories.get(pk, ()))),
+            )
+        ] += 1
+    counts = [
+        (key, datetime.date.fromordinal(week), n)
+        for (week, country, subdivision, group, cats), n in tally.items()
+        for key in cell_keys(
+            IncidentRecord(
+                reported_on=as_of,
+                date=as_of,
+                country=country,
+                subdivision=subdivision,
+                categories=cats,
+                violation_group=group,
+            ),
+            regional,
+        )
+    ]
+    return WeeklyBinner.of_counts(counts, as_of, regional)
 
 
 def _store(incidents: IncidentStore | Sequence[IncidentFacts]) -> IncidentStore:
@@ -981,9 +1048,7 @@ def _look_back_days(config: EngineConfig, *, regional: bool = True) -> int:
         config.escalation_days,
         config.death_threat_days,
         config.repeat_days,
-        config.hazard_days
-        if _hazard_used(config) or (config.warning_budget > 0 and regional)
-        else 0,
+        config.hazard_days if _hazard_used(config) or config.warning_budget > 0 else 0,
     )
     if regional:
         settings = RegionalConfig(**config.regional)
@@ -1042,12 +1107,18 @@ def scan_as_of(
     config = config or config_current()
     if defender_ids is None:
         wanted = None
-        incidents = incidents_as_of(
-            as_of,
-            since=as_of - _look_back_days(config) * DAY,
-            reported_since=as_of - _report_look_back_days(config) * DAY,
+        store = IncidentStore(
+            incidents_as_of(
+                as_of,
+                since=as_of - _look_back_days(config, regional=False) * DAY,
+                reported_since=as_of - _report_look_back_days(config) * DAY,
+            )
+        )
+        store.use_binner(
+            RegionalConfig(**config.regional),
+            regional_counts(as_of, as_of - _look_back_days(config) * DAY, config),
         )
     else:
         wanted = {str(d) for d in defender_ids}
-        incidents = incidents_for_defenders(as_of, wanted, config)
-    return scan_store(as_of, config, IncidentStore(incidents), DatabaseRegistry(), wanted=wanted)
+        store = IncidentStore(incidents_for_defenders(as_of, wanted, config))
+    return scan_store(as_of, config, store, DatabaseRegistry(), wanted=wanted)

@@ -231,7 +231,7 @@ def evaluation_week(as_of: date, delay_weeks: int) -> date:
     return week_start(cutoff - timedelta(days=6))
 
 
-def _cell_keys(inc: IncidentRecord, config: RegionalConfig) -> set[CellKey]:
+def cell_keys(inc: IncidentRecord, config: RegionalConfig) -> set[CellKey]:
     places = set()
     if inc.subdivision:
         places.add(Place(inc.country, inc.subdivision))
@@ -260,17 +260,41 @@ class WeeklyBinner:
     is exactly ``bin_weekly(incidents, as_of, config)``: only cells with a count in the span."""
 
     def __init__(self, incidents: Iterable[IncidentRecord], config: RegionalConfig) -> None:
+        self._fill(
+            (
+                (key, week_start(inc.date).toordinal(), inc.reported_on.toordinal(), 1)
+                for inc in incidents
+                for key in cell_keys(inc, config)
+            ),
+            config,
+        )
+
+    @classmethod
+    def of_counts(
+        cls, counts: Iterable[tuple[CellKey, date, int]], reported_by: date, config: RegionalConfig
+    ) -> WeeklyBinner:
+        """A binner from counts already made per (cell, Monday of the week), all reported by
+        ``reported_by``: what the daily scan gets from the database (engine.regional_counts)
+        instead of one record per incident. A cell and week given twice are added up."""
+        binner = cls.__new__(cls)
+        day = reported_by.toordinal()
+        binner._fill(((key, week.toordinal(), day, n) for key, week, n in counts), config)
+        return binner
+
+    def _fill(
+        self, entries: Iterable[tuple[CellKey, int, int, int]], config: RegionalConfig
+    ) -> None:
         self.config = config
         index: dict[CellKey, int] = {}
         rows: list[int] = []
         weeks: list[int] = []
         reported: list[int] = []
-        for inc in incidents:
-            week, day = week_start(inc.date).toordinal(), inc.reported_on.toordinal()
-            for key in _cell_keys(inc, config):
-                rows.append(index.setdefault(key, len(index)))
-                weeks.append(week)
-                reported.append(day)
+        weights: list[int] = []
+        for key, week, day, n in entries:
+            rows.append(index.setdefault(key, len(index)))
+            weeks.append(week)
+            reported.append(day)
+            weights.append(n)
         order = sorted(index, key=_cell_sort_key)
         remap = np.empty(len(index), dtype=np.intp)
         for new, key in enumerate(order):
@@ -279,17 +303,16 @@ class WeeklyBinner:
         self._row = remap[np.asarray(rows, dtype=np.intp)]
         self._week = np.asarray(weeks, dtype=np.int64)
         self._reported = np.asarray(reported, dtype=np.int64)
+        self._weight = np.asarray(weights, dtype=np.float64)
 
     def weekly(self, as_of: date, *, last_week: date | None = None) -> WeeklyCounts:
         first, n = _span(as_of, self.config, last_week)
         col = (self._week - first.toordinal()) // 7
         keep = (self._reported <= as_of.toordinal()) & (col >= 0) & (col < n)
         flat = self._row[keep] * n + col[keep]
-        counts = (
-            np.bincount(flat, minlength=len(self.cells) * n)
-            .astype(np.float64)
-            .reshape(len(self.cells), n)
-        )
+        counts = np.bincount(
+            flat, weights=self._weight[keep], minlength=len(self.cells) * n
+        ).reshape(len(self.cells), n)
         used = np.flatnonzero(counts.sum(axis=1) > 0) if n else np.empty(0, dtype=np.intp)
         return WeeklyCounts(
             first_week=first, cells=tuple(self.cells[i] for i in used), counts=counts[used]

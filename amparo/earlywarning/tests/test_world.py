@@ -84,3 +84,29 @@ def test_incremental_scan_equals_the_daily_scan_for_its_defenders(
     links = {link["link"] for c in full if c.kind == "network" for link in c.evidence["links"]}
     if config is WIDE:
         assert {"organisation", "perpetrator"} <= links
+
+
+def test_the_daily_scans_regional_counts_equal_the_binned_facts(imported: World) -> None:
+    """The daily scan counts the regional cells from narrow queries (regional_counts); the
+    back-test bins the incidents' facts: the same counts in the same cells, day by day, for a
+    configuration with and without country and all-category cells."""
+    from amparo.earlywarning.engine import IncidentStore, incident_facts, regional_counts
+    from amparo.earlywarning.regional import RegionalConfig
+
+    narrow = config_from_values({"regional": {"country_level": False, "all_categories": False}})
+    uncategorised = 0
+    for config in (WIDE, CONFIG, narrow):
+        settings = RegionalConfig(**config.regional)
+        for day in (D(2023, 9, 14), D(2024, 6, 30), D(2024, 12, 20)):
+            since = day - datetime.timedelta(weeks=settings.history_weeks + 3)
+            counted = regional_counts(day, since, config).weekly(day)
+            store = IncidentStore(incident_facts(Incident.objects.all()))
+            binned = store.binner(settings, config.grave_violations).weekly(day)
+            assert counted.first_week == binned.first_week
+            assert counted.cells == binned.cells
+            assert counted.counts.tolist() == binned.counts.tolist()
+            assert counted.counts.sum() > 0
+            uncategorised += sum(
+                1 for _place, cat, _g in counted.cells if cat == settings.uncategorised
+            )
+    assert uncategorised > 0
