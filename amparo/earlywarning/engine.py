@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Func, IntegerField, Q, QuerySet
 from django.utils import timezone
 
 from amparo.core.vocab import DefenderStatus, Perpetrator
@@ -302,6 +302,25 @@ class IncidentStore:
         return self._binners[key]
 
 
+_WEEK_ZERO = datetime.date(1900, 1, 1)  # a Monday
+
+
+class _WeekNumber(Func):
+    """Whole weeks from Monday 1 January 1900 to a date column, computed by the database (its
+    week, Monday to Sunday, as a number: no date object per row on the way out)."""
+
+    output_field = IntegerField()
+    template = "((%(expressions)s - DATE '1900-01-01') / 7)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(CAST(julianday(%(expressions)s) - julianday('1900-01-01') AS INTEGER) / 7)",
+            **extra,
+        )
+
+
 def regional_counts(
     as_of: datetime.date, since: datetime.date, config: EngineConfig
 ) -> WeeklyBinner:
@@ -332,13 +351,14 @@ def regional_counts(
     ):
         categories[incident_id].add(code)
     tally: Counter[tuple[int, str, str, str, tuple[str, ...]]] = Counter()
-    for pk, day, country, subdivision in _plain_rows(
-        selection.values_list("pk", "date", "country", "subdivision")
+    for pk, week, country, subdivision in _plain_rows(
+        selection.annotate(week=_WeekNumber("date")).values_list(
+            "pk", "week", "country", "subdivision"
+        )
     ):
-        day = _day(day)
         tally[
             (
-                day.toordinal() - day.weekday(),
+                week,
                 country,
                 subdivision,
                 "grave" if pk in grave else "other",
@@ -346,7 +366,7 @@ def regional_counts(
             )
         ] += 1
     counts = [
-        (key, datetime.date.fromordinal(week), n)
+        (key, _WEEK_ZERO + week * 7 * DAY, n)
         for (week, country, subdivision, group, cats), n in tally.items()
         for key in cell_keys(
             IncidentRecord(
@@ -481,7 +501,43 @@ def events_near(as_of: datetime.date, config: EngineConfig) -> list[EventFacts]:
     rows = Event.objects.filter(
         start__lte=horizon_end + MAX_WINDOW_DAYS * DAY, end__gte=as_of - MAX_WINDOW_DAYS * DAY
     )
-    return [EventFacts.of(e) for e in rows.prefetch_related("defenders").order_by("start", "pk")]
+    return event_facts(rows)
+
+
+def event_facts(rows: QuerySet[Event]) -> list[EventFacts]:
+    """EventFacts.of for every event a queryset selects, ordered by (start, pk), read as plain
+    values: the named defenders' ids from the link table, no Defender instances."""
+    named: dict[str, list[str]] = defaultdict(list)
+    links = Event.defenders.through.objects.filter(event__in=rows.order_by().values("pk"))
+    for event_id, defender_id in links.values_list("event_id", "defender_id"):
+        named[str(event_id)].append(str(defender_id))
+    return [
+        EventFacts(
+            id=str(pk),
+            kind=kind,
+            start=start,
+            end=end,
+            country=country,
+            subdivision=subdivision,
+            categories=tuple(sorted(categories)),
+            defenders=tuple(sorted(named.get(str(pk), ()))),
+            lead_days=lead_days,
+            tail_days=tail_days,
+        )
+        for pk, kind, start, end, country, subdivision, categories, lead_days, tail_days in (
+            rows.order_by("start", "pk").values_list(
+                "pk",
+                "kind",
+                "start",
+                "end",
+                "country",
+                "subdivision",
+                "categories",
+                "lead_days",
+                "tail_days",
+            )
+        )
+    ]
 
 
 def calendar_candidates(

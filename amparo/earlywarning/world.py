@@ -24,6 +24,7 @@ from amparo.earlywarning.engine import (
     EventFacts,
     IncidentFacts,
     IncidentStore,
+    event_facts,
     incident_facts,
     scan_store,
 )
@@ -136,10 +137,7 @@ class World:
     @classmethod
     def load(cls) -> World:
         store = IncidentStore(incident_facts(Incident.objects.all()))
-        events = [
-            EventFacts.of(e)
-            for e in Event.objects.prefetch_related("defenders").order_by("start", "pk")
-        ]
+        events = event_facts(Event.objects.all())
         return cls(store, MemoryRegistry.load(), events)
 
     def scan(
