@@ -9,15 +9,21 @@ The findings are in docs/early-warning-realdata.md.
   what they flag, how often they flag stationary series of the same rate, and whether the
   country-years of sharp increase were flagged, and how early.
 * :func:`election_study`: the days between deadly electoral violence (UCDP DECO) and the nearest
-  election of the same country (ParlGov), and the shortest election window (lead, tail) that
-  holds a given share of it.
+  election of the same country (ParlGov), the shortest election window (lead, tail) that
+  holds a given share of it, and its distribution around the vote (15-day bins) with the peak
+  it supports (the bins next to the vote holding more events than the mean bin).
+* :func:`timing_study`: the same distribution and peak with election days taken from DECO itself
+  (its events coded as on election day), for the countries ParlGov does not cover.
 """
 
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime
 import math
+import re
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +48,12 @@ SIMULATIONS = 200  # stationary Poisson series per country, for the false-alarm 
 SEED = 20260101
 BOOTSTRAP = 1000  # resamples for the intervals of the election window
 GRID_LEADS, GRID_TAILS = (30, 60, 90, 120, 150, 180), (14, 30, 60, 90)
+PEAK_BIN = 15  # days per bin of the distribution around the vote
+PEAK_SPAN = (-180, 60)  # the bins run from 180 days before the vote up to 60 days after it
+PEAK_SHARE = 0.5  # the peak: the shortest run of days before the vote holding this share
+# DECO's electoral_timing codes, read from the events matched to ParlGov dates (the codebook is
+# not in /work/shared/data): 1 before the vote, 2 on election day, 3 after it.
+BEFORE, ELECTION_DAY, AFTER = "1", "2", "3"
 
 
 def dated_records(
@@ -387,6 +399,97 @@ class ElectionStudy:
     intervals: dict[float, tuple[tuple[int, int], tuple[int, int]]]
     default: tuple[int, int]
     default_share: float
+    peak: PeakStudy
+    timing: TimingStudy | None = None  # the same peak with DECO's own election days
+
+
+@dataclass(frozen=True)
+class PeakStudy:
+    """Where around the vote the events concentrate (offsets: event day − election day)."""
+
+    bins: tuple[tuple[int, int], ...]  # (first offset of the bin, events), PEAK_BIN days each
+    before: int  # events before election day (offset < 0)
+    on_day: int
+    after: int  # events after election day, up to PEAK_SPAN's end
+    # days before the vote (nearest, farthest) of the shortest run holding PEAK_SHARE of the
+    # events before it, and the bootstrap 95 % interval of its farthest day
+    before_run: tuple[int, int] | None
+    before_run_interval: tuple[int, int] | None
+    after_run: tuple[int, int] | None  # the same for the events after it, up to PEAK_SPAN's end
+
+    @property
+    def supported(self) -> tuple[int, int] | None:
+        """The peak [before, after] days the data supports: the bins next to the vote, on each
+        side, that hold more events than the mean bin (None: no event in the span)."""
+        total = sum(count for _, count in self.bins)
+        if not total:
+            return None
+        mean, counts = total / len(self.bins), dict(self.bins)
+        lead = tail = 0
+        for first in sorted((first for first in counts if first < 0), reverse=True):
+            if counts[first] <= mean:
+                break
+            lead = -first
+        for first in sorted(first for first in counts if first >= 0):
+            if counts[first] <= mean:
+                break
+            tail = first + PEAK_BIN - 1
+        return (lead, tail)
+
+
+def offset_bins(
+    offsets: Iterable[int], width: int = PEAK_BIN, span: tuple[int, int] = PEAK_SPAN
+) -> tuple[tuple[int, int], ...]:
+    """(first offset, events) of each bin of `width` days from span[0] up to span[1] (excluded);
+    offsets outside the span are left out."""
+    first, end = span
+    counts = Counter((offset - first) // width for offset in offsets if first <= offset < end)
+    return tuple((first + b * width, counts[b]) for b in range((end - first) // width))
+
+
+def densest_run(days: Sequence[int], share: float = PEAK_SHARE) -> tuple[int, int] | None:
+    """The shortest run [first, last] of days holding at least `share` of them (ties: the run
+    nearest day 0)."""
+    if not days:
+        return None
+    values = sorted(days)
+    need = max(1, math.ceil(share * len(values) - 1e-9))
+    start = min(
+        range(len(values) - need + 1),
+        key=lambda i: (values[i + need - 1] - values[i], values[i]),
+    )
+    return (values[start], values[start + need - 1])
+
+
+def bootstrap_run_end(
+    days: Sequence[int], share: float = PEAK_SHARE, resamples: int = BOOTSTRAP
+) -> tuple[int, int] | None:
+    """95 % interval of the densest run's last day over resamples of the days."""
+    if not days:
+        return None
+    rng = np.random.default_rng(SEED)
+    values = np.array(days)
+    ends = [
+        run[1]
+        for _ in range(resamples)
+        if (run := densest_run(rng.choice(values, size=len(values)).tolist(), share))
+    ]
+    low, high = np.percentile(ends, [2.5, 97.5])
+    return (int(low), int(high))
+
+
+def peak_study(offsets: Sequence[int]) -> PeakStudy:
+    before = [-offset for offset in offsets if offset < 0]
+    after = [offset for offset in offsets if 0 < offset < PEAK_SPAN[1]]
+    return PeakStudy(
+        bins=offset_bins(offsets),
+        before=len(before),
+        on_day=sum(1 for offset in offsets if offset == 0),
+        after=len(after),
+        before_run=densest_run(before),
+        before_run_interval=bootstrap_run_end(before),
+        after_run=densest_run(after),
+    )
 
 
 def nearest_offset(day: datetime.date, elections: Sequence[datetime.date]) -> int:
@@ -467,6 +570,44 @@ def election_study(
         intervals={share: bootstrap_window(near, share) for share in shares},
         default=default,
         default_share=covered(near, *default),
+        peak=peak_study(near),
+    )
+
+
+@dataclass(frozen=True)
+class TimingStudy:
+    """Election days taken from DECO itself: the days of its events coded as on election day
+    (per country); each event coded as before the vote is placed before the next of them, each
+    coded as after it after the last one (within the horizon)."""
+
+    election_days: int  # distinct (country, day) of events coded as on election day
+    countries: int  # countries with such a day
+    offsets: tuple[int, ...]  # − days to the next election day, + days since the last one
+    horizon: int
+    peak: PeakStudy
+
+
+Timed = tuple[str, datetime.date, frozenset[str]]
+
+
+def timing_study(events: Sequence[Timed], *, horizon: int = 365) -> TimingStudy:
+    days: dict[str, list[datetime.date]] = defaultdict(list)
+    for country, day in sorted({(c, d) for c, d, codes in events if codes == {ELECTION_DAY}}):
+        days[country].append(day)
+    offsets = []
+    for country, day, codes in events:
+        votes = days.get(country, [])
+        if codes == {BEFORE} and (at := bisect_right(votes, day)) < len(votes):
+            offsets.append((day - votes[at]).days)
+        elif codes == {AFTER} and (at := bisect_left(votes, day)) > 0:
+            offsets.append((day - votes[at - 1]).days)
+    near = tuple(sorted(offset for offset in offsets if offset and abs(offset) <= horizon))
+    return TimingStudy(
+        election_days=sum(len(v) for v in days.values()),
+        countries=len(days),
+        offsets=near,
+        horizon=horizon,
+        peak=peak_study(near),
     )
 
 
@@ -523,7 +664,53 @@ def election_report(
         f"current default (lead {lead}, tail {tail}) holds {100 * study.default_share:.1f} % "
         f"of the {len(offsets)} events"
     )
+    return [*lines, *peak_report(study.peak)]
+
+
+def peak_report(peak: PeakStudy) -> list[str]:
+    """The distribution around the vote and the peak it supports."""
+    total = sum(count for _, count in peak.bins)
+    mean = total * PEAK_BIN / (PEAK_SPAN[1] - PEAK_SPAN[0])  # events per bin if spread evenly
+    lines = [
+        f"around the vote, by {PEAK_BIN}-day bin from {PEAK_SPAN[0]} to {PEAK_SPAN[1] - 1} "
+        f"days (events; times the mean bin of these {total}): "
+        + ", ".join(
+            f"[{first},{first + PEAK_BIN - 1}] {count} ({count / mean:.2f})"
+            for first, count in peak.bins
+        )
+        if total
+        else "no event around the vote"
+    ]
+    for label, events, run in (
+        ("before", peak.before, peak.before_run),
+        ("after", peak.after, peak.after_run),
+    ):
+        if run is None:
+            lines.append(f"peak {label} the vote: no event")
+            continue
+        interval = ""
+        if label == "before" and peak.before_run_interval:
+            low, high = peak.before_run_interval
+            interval = f" (bootstrap 95 % of the farthest day: {low}–{high})"
+        lines.append(
+            f"peak {label} the vote: {100 * PEAK_SHARE:.0f} % of the {events} events {label} it "
+            f"fall {run[0]}–{run[1]} days {label} it{interval}"
+        )
+    if peak.supported:
+        lines.append(
+            f"peak the data supports (the bins next to the vote above the mean bin): "
+            f"[{peak.supported[0]}, {peak.supported[1]}] days (calendar_peak_days: before, after)"
+        )
     return lines
+
+
+def timing_report(study: TimingStudy) -> list[str]:
+    lines = [
+        f"election days from DECO's own events coded as on election day: "
+        f"{study.election_days} in {study.countries} countries; events coded as before or after "
+        f"the vote within {study.horizon} days of one: {len(study.offsets)}",
+    ]
+    return [*lines, *peak_report(study.peak)]
 
 
 def as_json(value: Any) -> Any:
@@ -554,15 +741,32 @@ def run_regional(
     return regional_report(events, results), results
 
 
+def deco_timing(path: Path) -> list[Timed]:
+    """(country, date, electoral_timing codes) of the DECO rows the importer's adapter accepts."""
+    from amparo.interchange.sources.base import Mapping, read_csv
+    from amparo.interchange.sources.ucdp_deco import UcdpDeco
+
+    adapter, found = UcdpDeco(), []
+    for line, data in read_csv(path):
+        row = adapter.row(line, data, Mapping())
+        for record in row.records if not row.problems else []:
+            if record["type"] == "incident":
+                codes = frozenset(re.split(r"[;,]", data.get("electoral_timing", "")))
+                day = datetime.date.fromisoformat(record["date"])
+                found.append((record["country"], day, codes - {""}))
+    return found
+
+
 def run_elections(
     deco: Path, parlgov: Path | None, calendars: Sequence[Path] = ()
 ) -> tuple[list[str], ElectionStudy]:
     """DECO against ParlGov and/or iCalendar files of election days (VEVENTs of kind election,
-    or without CATEGORIES)."""
+    or without CATEGORIES), then against DECO's own election days."""
     events = dated_records("ucdp-deco", deco, "incident", "date")
     elections = dated_records("parlgov", parlgov, "event", "start") if parlgov else []
     for calendar_file in calendars:
         elections += dated_records("ical", calendar_file, "event", "start", event_kind="election")
     elections = sorted(set(elections))
-    study = election_study(events, elections)
-    return election_report(study, events, elections), study
+    timing = timing_study(deco_timing(deco))
+    study = dataclasses.replace(election_study(events, elections), timing=timing)
+    return [*election_report(study, events, elections), *timing_report(timing)], study
