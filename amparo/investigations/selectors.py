@@ -15,18 +15,23 @@ from __future__ import annotations
 import calendar
 import datetime
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NoReturn
 
+from django.db import NotSupportedError
 from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     Exists,
+    F,
+    Func,
     Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -131,6 +136,32 @@ def percent(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+class AddMonths(Func):
+    """`add_months` in SQL: the same day `months` later, the month's last day when it has fewer."""
+
+    output_field = DateField()
+
+    def __init__(self, expression: Any, months: int) -> None:
+        super().__init__(expression)
+        self.months = months
+
+    def as_sql(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise NotSupportedError("AddMonths is written for SQLite and PostgreSQL.")
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # PostgreSQL clamps to the month's end itself: 2024-01-31 + 1 month = 2024-02-29.
+        day, params = compiler.compile(self.source_expressions[0])
+        return f"(({day}) + make_interval(months => %s))::date", (*params, self.months)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # SQLite carries the overflow into the next month (Jan 31 + 1 month = Mar 2 or 3):
+        # the target month's last day is the bound.
+        day, params = compiler.compile(self.source_expressions[0])
+        sql = f"min(date({day}, %s), date({day}, 'start of month', %s, '-1 day'))"
+        months, after = f"{self.months:+d} months", f"{self.months + 1:+d} months"
+        return sql, (*params, months, *params, after)
+
+
 def uninvestigated_after(
     *,
     actor: Any,
@@ -142,40 +173,45 @@ def uninvestigated_after(
     fell on or before `as_of` (and on or after `since`, when given), and how many of them had
     no investigation opened by that mark, per the history known on `as_of`.
 
-    The database returns one pair of plain dates per grave incident (its date and the first day
-    it was investigated); the month arithmetic is done here, exactly, on the calendar."""
-    pairs = list(
+    One query counts every cohort: the grave incidents are grouped by (date, first day
+    investigated), the marks computed in SQL (AddMonths) once per group, and the groups summed."""
+    months = list(months)
+    sums: dict[str, Sum] = {}
+    for m in months:
+        cohort = Q(**{f"mark_{m}__lte": as_of})
+        if since is not None:
+            cohort &= Q(**{f"mark_{m}__gte": since})
+        late = Q(first_investigated__isnull=True) | Q(first_investigated__gt=F(f"mark_{m}"))
+        sums[f"cohort_{m}"] = Sum("incidents", filter=cohort, default=0)
+        sums[f"without_{m}"] = Sum("incidents", filter=cohort & late, default=0)
+    row = (
         grave_incidents(actor, as_of)
         .annotate(first_investigated=_first_investigated_on(as_of))
         .order_by()
-        .values_list("date", "first_investigated")
+        .values("date", "first_investigated")
+        .annotate(incidents=Count("pk"), **{f"mark_{m}": AddMonths(F("date"), m) for m in months})
+        .aggregate(**sums)
     )
-    figures: dict[int, dict[str, Any]] = {}
-    for m in months:
-        cohort = without = 0
-        for day, first in pairs:
-            mark = add_months(day, m)
-            if mark > as_of or (since is not None and mark < since):
-                continue
-            cohort += 1
-            if first is None or first > mark:
-                without += 1
-        figures[m] = {
-            "grave_incidents": cohort,
-            "without_investigation": without,
-            "percent": percent(without, cohort),
+    return {
+        m: {
+            "grave_incidents": row[f"cohort_{m}"],
+            "without_investigation": row[f"without_{m}"],
+            "percent": percent(row[f"without_{m}"], row[f"cohort_{m}"]),
         }
-    return figures
+        for m in months
+    }
 
 
 def convictions_per_incident(*, actor: Any, as_of: datetime.date) -> dict[str, Any]:
     """Grave incidents known by the day, how many reached a conviction by then, and the ratio."""
-    row = (
-        grave_incidents(actor, as_of)
-        .annotate(is_convicted=_reached([InvestigationStage.CONVICTED], as_of))
-        .aggregate(incidents=Count("pk"), convicted=Count("pk", filter=Q(is_convicted=True)))
-    )
-    incidents, convicted = row["incidents"], row["convicted"]
+    return convictions_of(impunity_by_country(actor=actor, as_of=as_of))
+
+
+def convictions_of(by_country: list[dict[str, Any]]) -> dict[str, Any]:
+    """convictions_per_incident from the rows of impunity_by_country (every grave incident has
+    one country), for a caller that has them already: no second pass over the incidents."""
+    incidents = sum(row["grave_incidents"] for row in by_country)
+    convicted = sum(row["convicted"] for row in by_country)
     return {
         "grave_incidents": incidents,
         "convicted": convicted,

@@ -18,7 +18,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+)
 from django.utils import timezone
 
 from amparo.communications.models import Communication, CommunicationStatus, CountryVisit, Reply
@@ -200,32 +209,43 @@ def period_incidents(actor: Any, period: Period) -> QuerySet[Incident]:
     return Incident.objects.filter(incident_scope(actor), _known_in(period))
 
 
-def incident_trend(actor: Any, periods: list[Period]) -> list[tuple[int, int]]:
-    """(total, grave) for each period, in one pass over the incidents of all of them."""
+def incident_trend(
+    actor: Any, periods: list[Period]
+) -> tuple[list[tuple[int, int]], list[tuple[str, int]]]:
+    """(total, grave) for each period, and (country, incidents) for the last one, in one pass
+    over the incidents of all of them: counted per country in SQL, the countries summed here."""
     grave = investigations.grave_incident_ids()
     counts: dict[str, Count] = {}
     for number, period in enumerate(periods):
         counts[f"total_{number}"] = Count("pk", filter=_known_in(period))
         counts[f"grave_{number}"] = Count("pk", filter=_known_in(period) & Q(pk__in=grave))
-    row = (
+    found = (
         Incident.objects.filter(
             incident_scope(actor),
             date__gte=min(p.start for p in periods),
             date__lte=max(p.end for p in periods),
         )
         .order_by()
-        .aggregate(**counts)
+        .values("country")
+        .annotate(**counts)
+        .values_list("country", *counts)
     )
-    return [(row[f"total_{n}"], row[f"grave_{n}"]) for n in range(len(periods))]
+    rows = [dict(zip(("country", *counts), values, strict=True)) for values in found]
+    trend = [
+        (sum(row[f"total_{n}"] for row in rows), sum(row[f"grave_{n}"] for row in rows))
+        for n in range(len(periods))
+    ]
+    last = len(periods) - 1
+    by_country = [(row["country"], row[f"total_{last}"]) for row in rows if row[f"total_{last}"]]
+    return trend, by_country
 
 
 def incident_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str, Any]:
-    incidents = period_incidents(actor, period).order_by()
-    ids = incidents.values("pk")
+    ids = period_incidents(actor, period).order_by().values("pk")
     victims = Incident.victim_defenders.through.objects.filter(incident_id__in=ids).order_by()
     groups = investigations._perpetrator_group()
     periods = [period.shifted(back) for back in range(TREND_PERIODS, -1, -1)]
-    counts = incident_trend(actor, periods)
+    counts, by_country = incident_trend(actor, periods)
     total, grave = counts[-1]
     trend = [
         {**earlier.as_dict(), "total": suppress.count(t_total), "grave": suppress.count(t_grave)}
@@ -234,11 +254,13 @@ def incident_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str
     return {
         "total": suppress.count(total),
         "grave": suppress.count(grave),
+        # An incident has each violation code once (incidents_violation_unique): its rows are
+        # its distinct incidents, counted without DISTINCT's sort.
         "by_violation": suppress.counts(
             _sorted_counts(
                 IncidentViolation.objects.filter(incident_id__in=ids)
                 .values_list("code")
-                .annotate(n=Count("incident", distinct=True))
+                .annotate(n=Count("pk"))
             )
         ),
         "by_perpetrator_group": suppress.counts(
@@ -261,9 +283,7 @@ def incident_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str
                 victims.values_list("defender__gender").annotate(n=Count("incident", distinct=True))
             )
         ),
-        "by_country": suppress.counts(
-            _sorted_counts(incidents.values_list("country").annotate(n=Count("pk")))
-        ),
+        "by_country": suppress.counts(_sorted_counts(by_country)),
         "trend": trend,
     }
 
@@ -271,14 +291,19 @@ def incident_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str
 # Measures: the actor's policy scope ----------------------------------------------------------
 
 
-def _median_days(spans: list[float]) -> float | None:
-    return round(statistics.median(spans), 1) if spans else None
+def _median_days(spans: QuerySet[Measure], span: str, count: int) -> float | None:
+    """The median of a duration over `count` rows, in days to one decimal: the database orders
+    the rows by it and returns only the one or two in the middle."""
+    if not count:
+        return None
+    middle = spans.order_by(span).values_list(span, flat=True)[(count - 1) // 2 : count // 2 + 1]
+    return round(statistics.median(days.total_seconds() / 86400 for days in middle), 1)
 
 
 def measure_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str, Any]:
     """Measures decided in the period that were granted (approved at some point); timeliness
-    from request to decision and from request to in place, against the targets. The database
-    returns the plain timestamps of the granted measures; medians are computed here."""
+    from request to decision and from request to in place, against the targets. Counts and
+    medians are computed by the database, whatever the number of measures."""
     tz = timezone.get_current_timezone()
     start = datetime.datetime.combine(period.start, datetime.time.min, tzinfo=tz)
     end = datetime.datetime.combine(period.end, datetime.time.max, tzinfo=tz)
@@ -286,33 +311,50 @@ def measure_figures(actor: Any, period: Period, suppress: Suppress) -> dict[str,
     granted = Measure.objects.filter(
         measure_scope(actor), Exists(approved), decided_at__gte=start, decided_at__lte=end
     ).order_by()
+    spans = granted.annotate(
+        decision=ExpressionWrapper(
+            F("decided_at") - F("requested_at"), output_field=DurationField()
+        ),
+        protection=ExpressionWrapper(
+            F("implemented_at") - F("requested_at"), output_field=DurationField()
+        ),
+    )
+    in_place = Q(implemented_at__isnull=False, implemented_at__lte=end)
+    decision_target = datetime.timedelta(days=decision_target_days())
+    protection_target = datetime.timedelta(days=protection_target_days())
+    row = spans.aggregate(
+        granted=Count("pk"),
+        within_decision=Count("pk", filter=Q(decision__lte=decision_target)),
+        protected=Count("pk", filter=in_place),
+        within_protection=Count("pk", filter=in_place & Q(protection__lte=protection_target)),
+    )
     requested = Measure.objects.filter(
         measure_scope(actor), requested_on__gte=period.start, requested_on__lte=period.end
     ).count()
-    times = list(granted.values_list("requested_at", "decided_at", "implemented_at"))
-    decision = [(d - r).total_seconds() / 86400 for r, d, _i in times if d]
-    protection = [(i - r).total_seconds() / 86400 for r, _d, i in times if i and i <= end]
-    within_decision = sum(1 for days in decision if days <= decision_target_days())
-    within_protection = sum(1 for days in protection if days <= protection_target_days())
     refused = Measure.objects.filter(
         measure_scope(actor),
         status=MeasureStatus.REFUSED_BY_DEFENDER,
         requested_on__gte=period.start,
         requested_on__lte=period.end,
     ).count()
+    granted_n, protected = row["granted"], row["protected"]
     return {
         "requested": suppress.count(requested),
-        "granted": suppress.count(len(times)),
+        "granted": suppress.count(granted_n),
         "refused_by_defender": suppress.count(refused),
         "by_kind": suppress.counts(
             _sorted_counts(granted.values_list("kind").annotate(n=Count("pk")))
         ),
-        "decision_days_median": _median_days(decision) if suppress.count(len(decision)) else None,
-        "decided_within_target_percent": suppress.rate(within_decision, len(decision)),
-        "protection_days_median": (
-            _median_days(protection) if suppress.count(len(protection)) else None
+        "decision_days_median": (
+            _median_days(spans, "decision", granted_n) if suppress.count(granted_n) else None
         ),
-        "in_place_within_target_percent": suppress.rate(within_protection, len(protection)),
+        "decided_within_target_percent": suppress.rate(row["within_decision"], granted_n),
+        "protection_days_median": (
+            _median_days(spans.filter(in_place), "protection", protected)
+            if suppress.count(protected)
+            else None
+        ),
+        "in_place_within_target_percent": suppress.rate(row["within_protection"], protected),
         "targets": {
             "decision_days": decision_target_days(),
             "protection_days": protection_target_days(),
@@ -347,7 +389,8 @@ def investigation_figures(actor: Any, period: Period, suppress: Suppress) -> dic
     uninvestigated = investigations.uninvestigated_after(
         actor=actor, as_of=as_of, since=period.start
     )
-    convictions = investigations.convictions_per_incident(actor=actor, as_of=as_of)
+    by_country = investigations.impunity_by_country(actor=actor, as_of=as_of)
+    convictions = investigations.convictions_of(by_country)
     convicted, grave = convictions["convicted"], convictions["grave_incidents"]
     return {
         "as_of": as_of.isoformat(),
@@ -372,9 +415,7 @@ def investigation_figures(actor: Any, period: Period, suppress: Suppress) -> dic
         "by_perpetrator_group": _suppress_impunity(
             investigations.impunity_by_perpetrator_group(actor=actor, as_of=as_of), suppress
         ),
-        "by_country": _suppress_impunity(
-            investigations.impunity_by_country(actor=actor, as_of=as_of), suppress
-        ),
+        "by_country": _suppress_impunity(by_country, suppress),
     }
 
 

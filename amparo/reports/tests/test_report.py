@@ -109,7 +109,7 @@ def test_each_trend_period_counts_what_was_known_by_its_last_day(
                 victim_defenders=[incidents["woman"]],
             ),
         )
-    with django_assert_num_queries(6):  # trend and totals, then five breakdowns
+    with django_assert_num_queries(5):  # trend, totals and countries, then four breakdowns
         i = incident_figures(coordinator, Period(START, END), Suppress(1))
     assert [(row["from"], row["total"], row["grave"]) for row in i["trend"]] == [
         ("2022-01-01", 0, 0),
