@@ -46,8 +46,8 @@ class EngineConfig:
     )
     calendar_level_by_kind: dict[str, str] = field(default_factory=dict)  # overrides horizon
     # Peaks inside a window: [days before start, days after end] per event kind, raised at
-    # calendar_peak_level (election violence concentrates near the vote: docs/generator.md).
-    calendar_peak_days: dict[str, list[int]] = field(default_factory=lambda: {"election": [60, 30]})
+    # calendar_peak_level (election violence concentrates near the vote: early-warning-realdata §3).
+    calendar_peak_days: dict[str, list[int]] = field(default_factory=lambda: {"election": [45, 14]})
     calendar_peak_level: str = "warning"
     # Individual escalation.
     # Defaults tuned by back-test (docs/early-warning-backtest.md, "Tuning").
