@@ -44,18 +44,34 @@ def team_member_exists(actor: Any, case_ref: str) -> Exists:
     return Exists(CaseMember.objects.filter(case_id=OuterRef(case_ref), user_id=actor.pk))
 
 
-def case_visible_q(actor: Any, prefix: str = "") -> Q:
-    """Which cases the actor may know exist; prefix is the path to the case ('case__', ...)."""
+def team_cases_q(actor: Any, case_ref: str) -> Q:
+    """The same condition as team_member_exists, as `case IN (the actor's team cases)`."""
+    from amparo.registry.models import CaseMember
+
+    cases = CaseMember.objects.filter(user_id=actor.pk).values("case_id")
+    return Q(**{f"{case_ref}__in": cases})
+
+
+def _on_team(actor: Any, case_ref: str, as_set: bool) -> Q:
+    return team_cases_q(actor, case_ref) if as_set else Q(team_member_exists(actor, case_ref))
+
+
+def case_visible_q(actor: Any, prefix: str = "", *, team_as_set: bool = False) -> Q:
+    """Which cases the actor may know exist; prefix is the path to the case ('case__', ...).
+
+    team_as_set: the team condition as a set of cases instead of a per-row EXISTS, for the same
+    rows. SQLite reads a set through the index by case, which counts thousands of rows several
+    times faster, but an EXISTS lets it walk an ordered index and stop at the first page."""
     role = role_of(actor)
     if role == "system":
         return Q()
     case_ref = f"{prefix}id" if prefix else "pk"
     if role == Role.COORDINATOR:
         return Q(**{f"{prefix}lead_entity_id": actor.entity_id}) & (
-            Q(**{f"{prefix}restricted": False}) | Q(team_member_exists(actor, case_ref))
+            Q(**{f"{prefix}restricted": False}) | _on_team(actor, case_ref, team_as_set)
         )
     if role == Role.CASE_OFFICER:
-        return Q(team_member_exists(actor, case_ref))
+        return _on_team(actor, case_ref, team_as_set)
     if role == Role.ANALYST:
         return Q(**{f"{prefix}lead_entity_id": actor.entity_id, f"{prefix}restricted": False})
     return NOTHING

@@ -87,9 +87,12 @@ def page(
     queryset: QuerySet[Any],
     params: PageParams,
     present: Callable[[Sequence[Any]], Sequence[Any]],
+    *,
+    count: int | None = None,
 ) -> dict[str, Any]:
-    """One page of a policy-filtered queryset; only that page is presented (and decrypted)."""
-    count = queryset.count()
+    """One page of a policy-filtered queryset; only that page is presented (and decrypted).
+    count: the queryset's length when the caller counts it faster than COUNT(*) over it."""
+    count = queryset.count() if count is None else count
     rows = list(queryset[params.offset : params.offset + params.limit])
     return {"count": count, "limit": params.limit, "offset": params.offset, "items": present(rows)}
 

@@ -266,3 +266,31 @@ class VisitStatus(models.TextChoices):
 OUTSTANDING_VISIT_STATUSES = frozenset(
     {VisitStatus.REQUESTED, VisitStatus.PENDING, VisitStatus.ACCEPTED, VisitStatus.SCHEDULED}
 )
+
+
+# A record's codes of a code table (an incident's violations, a defender's categories) -------
+# Lists read them as one comma-joined column of the record's own row: prefetch_related builds a
+# queryset per record and relation, most of a list page's ORM time. Codes hold no comma.
+
+
+def joined_codes(table: type[models.Model], owner: str) -> models.Subquery:
+    """For .annotate(<relation>_joined=...): the owner's codes in the table, comma-joined, or
+    NULL when it has none."""
+    return models.Subquery(
+        table._default_manager.filter(**{owner: models.OuterRef("pk")})
+        .values(owner)
+        .annotate(joined=models.StringAgg("code", models.Value(",")))
+        .values("joined")
+    )
+
+
+def code_list(record: models.Model, relation: str) -> list[str]:
+    """The record's codes of a code table (by its related name), sorted: from the column that
+    joined_codes read into its row, else from its rows (prefetched or not)."""
+    joined = record.__dict__.get(f"{relation}_joined", _NOT_READ)
+    if joined is not _NOT_READ:
+        return sorted(joined.split(",")) if joined else []
+    return sorted(row.code for row in getattr(record, relation).all())
+
+
+_NOT_READ = object()

@@ -43,6 +43,7 @@ from amparo.incidents.selectors import (
     IncidentFilters,
     attachment_get,
     attachment_list,
+    incident_count,
     incident_get,
     incident_list,
 )
@@ -201,6 +202,7 @@ def incident_index(request: HttpRequest, filters: Query[IncidentFilterParams]) -
         incidents,
         filters,
         lambda rows: [_summary(v) for v in present_incidents(actor, rows, via="api")],
+        count=incident_count(actor=actor, filters=selected),
     )
 
 

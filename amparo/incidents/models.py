@@ -8,7 +8,14 @@ from django.conf import settings
 from django.db import models
 
 from amparo.core.fields import EncryptedField
-from amparo.core.vocab import Context, DatePrecision, Perpetrator, Verification, Violation
+from amparo.core.vocab import (
+    Context,
+    DatePrecision,
+    Perpetrator,
+    Verification,
+    Violation,
+    code_list,
+)
 
 
 class Incident(models.Model):
@@ -70,15 +77,15 @@ class Incident(models.Model):
 
     @property
     def violation_codes(self) -> list[str]:
-        return sorted(row.code for row in self.violation_rows.all())
+        return code_list(self, "violation_rows")
 
     @property
     def perpetrator_codes(self) -> list[str]:
-        return sorted(row.code for row in self.perpetrator_rows.all())
+        return code_list(self, "perpetrator_rows")
 
     @property
     def context_codes(self) -> list[str]:
-        return sorted(row.code for row in self.context_rows.all())
+        return code_list(self, "context_rows")
 
 
 class IncidentViolation(models.Model):

@@ -13,7 +13,8 @@ from amparo.registry.models import Case
 from amparo.registry.policies import may_work_case
 
 
-def incident_scope(actor: Any) -> Q:
+def incident_scope(actor: Any, *, team_as_set: bool = False) -> Q:
+    """team_as_set: see case_visible_q (the same incidents; for counting them)."""
     role = role_of(actor)
     if role == "system":
         return Q()
@@ -26,7 +27,8 @@ def incident_scope(actor: Any) -> Q:
         if role == Role.CASE_OFFICER
         else Q(lead_entity_id=actor.entity_id)
     )
-    return (Q(case__isnull=False) & case_visible_q(actor, "case__")) | without_case
+    on_case = case_visible_q(actor, "case__", team_as_set=team_as_set)
+    return (Q(case__isnull=False) & on_case) | without_case
 
 
 def may_record_incident(actor: Any, case: Case | None) -> bool:

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
-from amparo.core.vocab import Violation
-from amparo.incidents.models import Incident
+from amparo.core.vocab import Violation, joined_codes
+from amparo.incidents.models import Incident, IncidentViolation
 from amparo.incidents.selectors import incidents_concerning
 from amparo.registry.models import Defender
 from amparo.registry.timeline import TimelineEntry
@@ -21,7 +21,6 @@ def incident_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
         incidents_concerning(actor=actor, defender=defender)
         .select_related(None)
         .prefetch_related(None)
-        .prefetch_related("violation_rows")
         .only("pk", "code", "date")
         .annotate(
             against_defender=Exists(
@@ -34,6 +33,7 @@ def incident_entries(actor: Any, defender: Defender) -> list[TimelineEntry]:
                     incident_id=OuterRef("pk"), person__defender_id=defender.pk
                 )
             ),
+            violation_rows_joined=joined_codes(IncidentViolation, "incident"),
         )
     )
     entries = []

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,7 +34,12 @@ from amparo.incidents.forms import (
 from amparo.incidents.models import Attachment, Incident
 from amparo.incidents.policies import may_change_incident, may_record_incident
 from amparo.incidents.presenters import present_incident, present_incidents
-from amparo.incidents.selectors import attachment_get, incident_get, incident_list
+from amparo.incidents.selectors import (
+    attachment_get,
+    incident_count,
+    incident_get,
+    incident_list,
+)
 from amparo.incidents.services import (
     attachment_add,
     attachment_read,
@@ -48,6 +54,19 @@ from amparo.risk.procedures import procedure_open
 
 case_pages = roles_required(*CASE_CONTENT_ROLES)
 _SAFE_FILENAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class CountedPaginator(Paginator):
+    """A paginator given its count: the selector counts faster than COUNT(*) over the list's
+    own query (incidents.selectors.incident_count)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
 
 
 @case_pages
@@ -65,8 +84,11 @@ def incident_list_view(request: HttpRequest) -> HttpResponseBase:
             rows=_incident_download(actor, incidents),
             fmt=fmt,
         )
-    paginator = Paginator(
-        incident_list(actor=actor, filters=filter_form.to_filters()), settings.AMPARO_PAGE_SIZE
+    filters = filter_form.to_filters()
+    paginator = CountedPaginator(
+        incident_list(actor=actor, filters=filters),
+        settings.AMPARO_PAGE_SIZE,
+        count=incident_count(actor=actor, filters=filters),
     )
     page_obj = paginator.get_page(request.GET.get("page"))
     context = {

@@ -20,6 +20,7 @@ from amparo.core.vocab import (
     Gender,
     OrganisationKind,
     Relation,
+    code_list,
 )
 
 
@@ -157,7 +158,7 @@ class Defender(models.Model):
 
     @property
     def category_codes(self) -> list[str]:
-        return sorted(row.code for row in self.category_rows.all())
+        return code_list(self, "category_rows")
 
 
 class DefenderCategory(models.Model):

@@ -13,6 +13,7 @@ from django.http import Http404
 from amparo.accounts.models import Role, User
 from amparo.core.blind import blind_index
 from amparo.core.policy import role_of, sees_identities
+from amparo.core.vocab import joined_codes
 from amparo.registry.models import (
     BlindIndex,
     Case,
@@ -53,9 +54,16 @@ def defender_queryset(actor: Any) -> QuerySet[Defender]:
 
 
 def defender_list(*, actor: Any, filters: DefenderFilters | None = None) -> QuerySet[Defender]:
+    """The visible defenders that pass the filters, each with its category codes read in its own
+    row (core.vocab.joined_codes) rather than prefetched."""
     filters = filters or DefenderFilters()
     # A merged defender is listed as its survivor; its own code still opens (and redirects).
-    defenders = defender_queryset(actor).filter(merged_into__isnull=True)
+    defenders = (
+        defender_queryset(actor)
+        .filter(merged_into__isnull=True)
+        .prefetch_related(None)
+        .annotate(category_rows_joined=joined_codes(DefenderCategory, "defender"))
+    )
     for name in ("country", "subdivision", "gender", "status"):
         value = getattr(filters, name)
         if value:
@@ -128,7 +136,13 @@ def _matching_ids(actor: Any, query: str) -> list[Any]:
 
 
 def defender_get(*, actor: Any, code: str) -> Defender:
-    defender = defender_queryset(actor).filter(code=code).first()
+    defender = (
+        defender_queryset(actor)
+        .prefetch_related(None)
+        .annotate(category_rows_joined=joined_codes(DefenderCategory, "defender"))
+        .filter(code=code)
+        .first()
+    )
     if defender is None:
         raise Http404("Not found.")
     return defender

@@ -213,7 +213,7 @@ def _detail_context(request: HttpRequest, defender: Defender, **forms: Any) -> d
         "place": place_label(view.country, view.subdivision),
         "organisations": [
             (o.external_id, organisation_label(actor, o), o.get_kind_display())
-            for o in defender.organisations.all()
+            for o in defender.organisations.select_related("data_key")
         ],
         "team": team,
         "relatives": relatives,

@@ -69,3 +69,19 @@ def test_other_widgets_are_left_to_django():
     context = field.widget.get_context("q", "<x>", {"id": "id_q"})
     template = field.widget.template_name
     assert ours.render(template, context) == django.render(template, context)
+
+
+def test_options_written_once_are_the_same_the_next_time_and_safe_labels_are_not_escaped():
+    from django.utils.safestring import mark_safe
+
+    class Twice(forms.Form):
+        raw = forms.ChoiceField(choices=[("a", "<i>A</i>"), ("b", "B & b")])
+        safe = forms.ChoiceField(choices=[("a", mark_safe("<i>A</i>")), ("b", "B & b")])
+
+    ours, django = AmparoFormRenderer(), DjangoTemplates()
+    for _ in range(2):  # the second time, the plain options come from the cache
+        for name, template, context in _selects(Twice()):
+            assert ours.render(template, context) == django.render(template, context), name
+    rendered = {name: ours.render(t, c) for name, t, c in _selects(Twice())}
+    assert '<option value="a">&lt;i&gt;A&lt;/i&gt;</option>' in rendered["raw"]
+    assert '<option value="a"><i>A</i></option>' in rendered["safe"]

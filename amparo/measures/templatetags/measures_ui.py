@@ -58,16 +58,24 @@ def defender_measures(context: dict[str, Any], defender: Any) -> dict[str, Any]:
     """The defender page's Measures section: codes, kinds and statuses (nothing decrypted),
     the safety plan link and the request button, for those who may use them."""
     from amparo.measures.policies import may_read_safety_plan, may_request_measure
-    from amparo.measures.selectors import MeasureFilters, measure_list
+    from amparo.measures.selectors import measure_list
 
     actor = context["request"].user
     if defender is None:
         return {"measures": [], "shown": False}
-    measures = measure_list(actor=actor, filters=MeasureFilters(defender=defender.code))
+    # The panel shows codes, kinds, statuses, dates and providers: no other row is joined.
+    measures = (
+        measure_list(actor=actor)
+        .filter(defender=defender)
+        .select_related(None)
+        .select_related("provider")
+        .only("code", "kind", "status", "requested_on", "provider__name")
+        .order_by("-requested_at")
+    )
     return {
         "shown": True,
         "defender_code": defender.code,
-        "measures": list(measures.order_by("-requested_at")[:50]),
+        "measures": list(measures[:50]),
         "may_request": may_request_measure(actor, defender),
         "may_read_plan": may_read_safety_plan(actor, defender),
     }

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from amparo.incidents.services import IncidentData, incident_record
-from amparo.registry.models import CaseMember
+from amparo.registry.models import CaseMember, DefenderCategory
 from amparo.registry.policies import may_change_defender, team_answers_held
+from amparo.registry.selectors import defender_get, defender_list
 from amparo.registry.services import (
     DefenderData,
     OrganisationData,
@@ -115,3 +116,42 @@ def test_timeline_tells_incidents_against_the_defender_relatives_and_organisatio
         organisation_code: ("organisation_incident", datetime.date(2026, 3, 3), "Surveillance"),
         both: ("incident", datetime.date(2026, 3, 4), "Threat"),
     }
+
+
+# Session, user, device, count, page, the read audit (BEGIN, chain head, INSERT, COMMIT), the
+# user's entity (base.html); before issue 8's pages step, one more: the categories' prefetch.
+DEFENDER_LIST_QUERIES = 10
+# The same without the count, with the index key twice and the three blind-index lookups.
+NAME_SEARCH_QUERIES = 13
+
+
+def _count(client, method: str, url: str, data: dict) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = (client.post if method == "POST" else client.get)(url, data)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_defender_list_and_search_query_counts(coordinator, officer):
+    for _ in range(3):
+        _defender(coordinator, officer)
+    client = logged_in(officer)
+    client.get("/defenders/", {"country": "CO"})  # warm caches
+    extra = connection.vendor == "postgresql"  # the audit's advisory lock
+    assert _count(client, "GET", "/defenders/", {"country": "CO"}) == DEFENDER_LIST_QUERIES + extra
+    assert (
+        _count(client, "POST", "/defenders/", {"q": "Rosa Ibarra"}) == NAME_SEARCH_QUERIES + extra
+    )
+
+
+def test_listed_categories_come_from_the_row_sorted_and_without_a_query(coordinator, officer):
+    several = _defender(coordinator, officer)
+    DefenderCategory.objects.create(defender=several, code="journalist")
+    none = _defender(coordinator, officer)
+    DefenderCategory.objects.filter(defender=none).delete()
+    listed = {d.pk: d for d in defender_list(actor=officer)}
+    with CaptureQueriesContext(connection) as queries:
+        codes = {pk: d.category_codes for pk, d in listed.items()}
+    assert len(queries) == 0
+    assert codes == {several.pk: ["journalist", "trade_unionist"], none.pk: []}
+    assert defender_get(actor=officer, code=several.code).category_codes == codes[several.pk]

@@ -23,7 +23,12 @@ def defender_risk(context: dict[str, Any], defender: Any) -> dict[str, Any]:
     if defender is None or not sees_assessments(actor):
         return {"risk": None, "request": request}
     now = clock.now()
-    procedures = list(procedure_list(actor=actor, open_only=True, defender=defender))
+    # The panel shows codes, kinds and deadlines, never a reason: no case or key is joined.
+    procedures = list(
+        procedure_list(actor=actor, open_only=True, defender=defender)
+        .select_related(None)
+        .select_related("defender")
+    )
     return {
         "request": request,
         "csrf_token": context.get("csrf_token"),
