@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from amparo.audit.chain import GENESIS, event_hash
 from amparo.audit.models import AuditEvent
+from amparo.core.bulk import insert_rows
 from amparo.core.context import request_id
 
 _POSTGRES_CHAIN_LOCK = 7_203_142_201  # an arbitrary constant naming the chain's advisory lock
@@ -79,7 +80,7 @@ def audit_record_many(actor: Any, events: Iterable[PendingEvent]) -> list[AuditE
             prev_hash = values["hash"] = event_hash(prev_hash, values)
             values["prev_hash"] = rows[-1].hash if rows else (last["hash"] if last else GENESIS)
             rows.append(AuditEvent(**values))
-        AuditEvent.objects.bulk_create(rows, batch_size=500)
+        insert_rows(AuditEvent, rows)
     return rows
 
 

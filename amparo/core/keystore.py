@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from amparo.core.bulk import insert_rows
 from amparo.core.crypto import Shredded, derive_subkey, new_key
 from amparo.core.keys import get_keyring
 from amparo.core.models import DataKey
@@ -27,7 +28,7 @@ def data_keys_create(count: int, *, purpose: str = DataKey.Purpose.SUBJECT) -> l
     keyring, data_keys = get_keyring(), [DataKey(purpose=purpose) for _ in range(count)]
     for data_key in data_keys:
         data_key.kek_id, data_key.wrapped = keyring.wrap(new_key(), data_key_id=str(data_key.id))
-    return DataKey.objects.bulk_create(data_keys)
+    return insert_rows(DataKey, data_keys)
 
 
 def data_key_open(data_key: DataKey) -> bytes:

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from amparo.accounts.models import User
 from amparo.audit.services import PendingEvent, audit_record, audit_record_many
+from amparo.core.bulk import insert_rows
 from amparo.core.codes import reserve_codes
 from amparo.core.keystore import data_key_create
 from amparo.core.policy import deny
@@ -39,8 +40,6 @@ CODE_TABLES: dict[str, Any] = {
     "perpetrators": IncidentPerpetrator,
     "contexts": IncidentContext,
 }
-# Rows per INSERT when incidents are stored in bulk.
-STORE_BATCH = 500
 
 
 @dataclass
@@ -239,9 +238,9 @@ def incident_prepare(
 
 def incident_store_many(*, actor: Any, prepared: Sequence[PreparedIncident]) -> list[Incident]:
     """Store prepared incidents in one transaction: a block of codes, one INSERT per table for
-    the rows, their links and codes (sensitive fields are sealed as each row is inserted), the
-    audit events in chain order, then the re-evaluations and the early-warning scan on commit,
-    as incident_record does for one."""
+    the rows, their links and codes (a COPY on PostgreSQL, amparo.core.bulk.insert_rows;
+    sensitive fields are sealed as each row is inserted), the audit events in chain order, then
+    the re-evaluations and the early-warning scan on commit, as incident_record does for one."""
     incidents = [item.incident for item in prepared]
     if not incidents:
         return []
@@ -253,17 +252,17 @@ def incident_store_many(*, actor: Any, prepared: Sequence[PreparedIncident]) -> 
             incident.external_id = incident.external_id or code
             if incident.data_key_id is None:
                 incident.data_key = data_key_create()
-        Incident.objects.bulk_create(incidents, batch_size=STORE_BATCH)
+        insert_rows(Incident, incidents)
         _store_links(prepared)
         lists = [item.data.code_lists() for item in prepared]
         for name, model in CODE_TABLES.items():
-            model.objects.bulk_create(
+            insert_rows(
+                model,
                 (
                     model(incident_id=item.incident.pk, code=code)
                     for item, codes_of in zip(prepared, lists, strict=True)
                     for code in codes_of[name]
                 ),
-                batch_size=STORE_BATCH,
             )
         audit_record_many(
             actor,
@@ -296,13 +295,13 @@ def _store_links(prepared: Sequence[PreparedIncident]) -> None:
             m2m.m2m_column_name(),
             m2m.m2m_reverse_name(),
         )
-        through.objects.bulk_create(
+        insert_rows(
+            through,
             (
                 through(**{source: item.incident.pk, target: linked_item.pk})
                 for item in prepared
                 for linked_item in {o.pk: o for o in getattr(item.data, linked)}.values()
             ),
-            batch_size=STORE_BATCH,
         )
 
 

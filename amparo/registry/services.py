@@ -19,6 +19,7 @@ from amparo.accounts.models import Entity, Role, User
 from amparo.audit.services import PendingEvent, audit_record, audit_record_many
 from amparo.coordination.services import consent_record_flags, consent_record_registered
 from amparo.core.blind import blind_index
+from amparo.core.bulk import insert_rows
 from amparo.core.codes import reserve_codes
 from amparo.core.keystore import data_key_create, data_key_shred, data_keys_create
 from amparo.core.policy import deny, role_of
@@ -51,8 +52,6 @@ from amparo.registry.policies import (
 )
 
 CASE_PREFIX = "CASE"
-# Rows per INSERT when many records are stored at once (imports).
-STORE_BATCH = 500
 
 
 @dataclass
@@ -131,11 +130,9 @@ def cases_open(
         Case(code=code, kind=kind, lead_entity=entity, opened_on=today)
         for entity, code in zip(entities, reserve_codes(CASE_PREFIX, len(entities)), strict=True)
     ]
-    Case.objects.bulk_create(cases, batch_size=STORE_BATCH)
+    insert_rows(Case, cases)
     if role_of(actor) == Role.CASE_OFFICER:
-        CaseMember.objects.bulk_create(
-            (CaseMember(case=case, user=actor) for case in cases), batch_size=STORE_BATCH
-        )
+        insert_rows(CaseMember, (CaseMember(case=case, user=actor) for case in cases))
     audit_record_many(
         actor,
         [
@@ -242,25 +239,26 @@ def defender_store_many(*, actor: Any, prepared: Sequence[PreparedDefender]) -> 
         for defender, code, data_key in zip(defenders, codes_given, keys, strict=True):
             defender.code, defender.data_key = code, data_key
             defender.external_id = defender.external_id or code
-        Defender.objects.bulk_create(defenders, batch_size=STORE_BATCH)
-        DefenderCategory.objects.bulk_create(
+        insert_rows(Defender, defenders)
+        insert_rows(
+            DefenderCategory,
             (
                 row
                 for item in prepared
                 for row in _category_rows(item.defender, item.data.categories)
             ),
-            batch_size=STORE_BATCH,
         )
         membership = Defender.organisations.through
-        membership.objects.bulk_create(
+        insert_rows(
+            membership,
             (
                 membership(defender_id=item.defender.pk, organisation_id=pk)
                 for item in prepared
                 for pk in dict.fromkeys(o.pk for o in item.data.organisations)
             ),
-            batch_size=STORE_BATCH,
         )
-        BlindIndex.objects.bulk_create(
+        insert_rows(
+            BlindIndex,
             (
                 row
                 for item in prepared
@@ -268,7 +266,6 @@ def defender_store_many(*, actor: Any, prepared: Sequence[PreparedDefender]) -> 
                     item.defender, item.data.name, item.data.alias, item.data.contacts
                 )
             ),
-            batch_size=STORE_BATCH,
         )
         consent_record_registered(actor=actor, defenders=defenders)
         audit_record_many(
@@ -453,10 +450,10 @@ def person_store_many(*, actor: Any, prepared: Sequence[Person]) -> list[Person]
     if not persons:
         return []
     with transaction.atomic():
-        Person.objects.bulk_create(persons, batch_size=STORE_BATCH)
-        BlindIndex.objects.bulk_create(
+        insert_rows(Person, persons)
+        insert_rows(
+            BlindIndex,
             (row for person in persons for row in _person_index_rows(person, person.name)),
-            batch_size=STORE_BATCH,
         )
         audit_record_many(
             actor,
@@ -597,7 +594,7 @@ def organisation_store_many(*, actor: Any, prepared: Sequence[Organisation]) -> 
         sealed = [o for o in organisations if _needs_data_key(o)]
         for organisation, data_key in zip(sealed, data_keys_create(len(sealed)), strict=True):
             organisation.data_key = data_key
-        Organisation.objects.bulk_create(organisations, batch_size=STORE_BATCH)
+        insert_rows(Organisation, organisations)
         audit_record_many(
             actor,
             [
