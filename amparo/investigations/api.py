@@ -32,7 +32,7 @@ from amparo.investigations.schemas import (
     InvestigationUpdateIn,
 )
 from amparo.investigations.selectors import (
-    convictions_per_incident,
+    convictions_of,
     impunity_by_country,
     impunity_by_perpetrator_group,
     investigation_for,
@@ -96,7 +96,8 @@ def investigation_figures(request: HttpRequest, params: Query[FiguresParams]) ->
     if not may_read_figures(actor):
         raise deny("Your role does not give access to these figures.")
     as_of = params.as_of or timezone.localdate()
-    convictions = convictions_per_incident(actor=actor, as_of=as_of)
+    by_country = impunity_by_country(actor=actor, as_of=as_of)
+    convictions = convictions_of(by_country)
     return {
         "as_of": as_of,
         "uninvestigated": [
@@ -107,7 +108,7 @@ def investigation_figures(request: HttpRequest, params: Query[FiguresParams]) ->
         "convicted": convictions["convicted"],
         "convictions_per_incident": convictions["per_incident"],
         "by_perpetrator_group": impunity_by_perpetrator_group(actor=actor, as_of=as_of),
-        "by_country": impunity_by_country(actor=actor, as_of=as_of),
+        "by_country": by_country,
     }
 
 
