@@ -79,7 +79,7 @@ def test_options_written_once_are_the_same_the_next_time_and_safe_labels_are_not
         safe = forms.ChoiceField(choices=[("a", mark_safe("<i>A</i>")), ("b", "B & b")])
 
     ours, django = AmparoFormRenderer(), DjangoTemplates()
-    for _ in range(2):  # the second time, the plain options come from the cache
+    for _ in range(2):  # rendered twice: the same markup each time
         for name, template, context in _selects(Twice()):
             assert ours.render(template, context) == django.render(template, context), name
     rendered = {name: ours.render(t, c) for name, t, c in _selects(Twice())}
